@@ -1,0 +1,133 @@
+"""GreenSocket: the socket PyMongo's connections talk through.
+
+The fd stays non-blocking; the timeout PyMongo sets is kept here. Each call tries the
+operation first and, only when it would block, waits for readiness:
+
+* inside a bridge greenlet, by suspending that greenlet on the loop (``wait_fd``);
+* anywhere else (PyMongo's kill-cursors thread, a synchronous close), with ``poll``.
+
+A timeout raises ``TimeoutError("timed out")`` and leaves the socket usable, which is
+what PyMongo's 0.5 s cancellation polling in ``receive_data`` relies on.
+"""
+
+from __future__ import annotations
+
+import select
+import ssl
+import time
+from typing import Any
+
+from pymongo import ssl_support
+
+from motor.bridge.greenlets import current_bridge, wait_fd
+
+# PyOpenSSL's want-read/want-write when PyMongo uses it, plus the stdlib's.
+_WANT_READ: tuple[type[BaseException], ...] = (BlockingIOError, ssl.SSLWantReadError)
+_WANT_WRITE: tuple[type[BaseException], ...] = (ssl.SSLWantWriteError,)
+if getattr(ssl_support, "HAVE_SSL", False):
+    _WANT_READ += tuple(ssl_support.BLOCKING_IO_READ_ERROR)
+    _WANT_WRITE += tuple(ssl_support.BLOCKING_IO_WRITE_ERROR)
+
+
+def poll_fd(fd: int, writable: bool, timeout: float | None) -> bool:
+    """Block this thread until ``fd`` is ready or ``timeout`` passes."""
+    poller = select.poll()
+    poller.register(fd, select.POLLOUT if writable else select.POLLIN)
+    ms = None if timeout is None else max(int(timeout * 1000), 0)
+    return bool(poller.poll(ms))
+
+
+class GreenSocket:
+    """A socket (plain, stdlib TLS or PyOpenSSL) that suspends greenlets instead of blocking."""
+
+    __slots__ = ("sock", "_timeout")
+
+    def __init__(self, sock: Any, timeout: float | None = None) -> None:
+        self.sock = sock
+        self._timeout = timeout
+        sock.settimeout(0.0)
+
+    # -- the socket API PyMongo uses ------------------------------------------
+    def gettimeout(self) -> float | None:
+        return self._timeout
+
+    def settimeout(self, timeout: float | None) -> None:
+        self._timeout = timeout
+
+    def setblocking(self, flag: bool) -> None:
+        self._timeout = None if flag else 0.0
+
+    def fileno(self) -> int:
+        return self.sock.fileno()
+
+    def close(self) -> None:
+        self.sock.close()
+
+    def pending(self) -> int:
+        pending = getattr(self.sock, "pending", None)
+        return pending() if pending else 0
+
+    def __getattr__(self, name: str) -> Any:
+        # getpeercert, session, version, ... come from the wrapped socket.
+        return getattr(self.sock, name)
+
+    def recv_into(self, buffer: Any, nbytes: int = 0) -> int:
+        deadline = None
+        while True:
+            try:
+                return self.sock.recv_into(buffer, nbytes)
+            except _WANT_WRITE:
+                deadline = self._wait(True, deadline)
+            except _WANT_READ:
+                deadline = self._wait(False, deadline)
+
+    def recv(self, bufsize: int) -> bytes:
+        buf = bytearray(bufsize)
+        return bytes(buf[: self.recv_into(buf)])
+
+    def sendall(self, data: Any) -> None:
+        # Loop over send(): SSLSocket.sendall loses its progress on a non-blocking socket.
+        view = memoryview(data).cast("B")
+        deadline = None
+        sent = 0
+        while sent < len(view):
+            try:
+                sent += self.sock.send(view[sent:])
+            except _WANT_WRITE:
+                deadline = self._wait(True, deadline)
+            except _WANT_READ:
+                deadline = self._wait(False, deadline)
+
+    def do_handshake(self) -> None:
+        deadline = None
+        while True:
+            try:
+                self.sock.do_handshake()
+                return
+            except _WANT_WRITE:
+                deadline = self._wait(True, deadline)
+            except _WANT_READ:
+                deadline = self._wait(False, deadline)
+
+    # -- waiting ----------------------------------------------------------------
+    def _wait(self, writable: bool, deadline: float | None) -> float | None:
+        """Wait until ready; re-raise the would-block error when the timeout is 0."""
+        timeout = self._timeout
+        if timeout == 0:
+            raise  # noqa: PLE0704 - the caller's BlockingIOError/SSLWant*, as PyMongo expects
+        remaining = None
+        if timeout is not None:
+            now = time.monotonic()
+            if deadline is None:
+                deadline = now + timeout
+            remaining = deadline - now
+            if remaining <= 0:
+                raise TimeoutError("timed out")
+        child = current_bridge()
+        if child is not None:
+            ready = wait_fd(child, self.sock.fileno(), writable, remaining)
+        else:
+            ready = poll_fd(self.sock.fileno(), writable, remaining)
+        if not ready:
+            raise TimeoutError("timed out")
+        return deadline
