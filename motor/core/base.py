@@ -1,0 +1,128 @@
+"""AgnosticBase: what every Motor wrapper shares, and the per-framework class factory."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from typing import Any, Callable
+
+from motor.bridge.greenlets import spawn
+from motor.core.declare import Declaration, unwrap_args, unwrap_kwargs
+
+# (framework name, PyMongo class) -> the Motor class wrapping it for that framework.
+_registry: dict[tuple[str, type], type] = {}
+# (Agnostic class, framework name) -> its framework class.
+_framework_classes: dict[tuple[type, str], type] = {}
+
+
+def _deliver(callback: Callable[[Any, Any], Any], future: asyncio.Future[Any]) -> None:
+    if future.cancelled():
+        callback(None, asyncio.CancelledError())
+    elif future.exception() is not None:
+        callback(None, future.exception())
+    else:
+        callback(future.result(), None)
+
+
+def check_callback(callback: Any) -> None:
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be a callable, not {type(callback).__name__}")
+
+
+class AgnosticBase:
+    """Wraps one PyMongo object (``delegate``); framework classes subclass it."""
+
+    __delegate_class__: type | None = None
+    __motor_class_name__ = ""
+    _framework: Any = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name, value in list(vars(cls).items()):
+            if isinstance(value, Declaration):
+                setattr(cls, name, value.build(cls, name))
+
+    def __init__(self, delegate: Any) -> None:
+        self.delegate = delegate
+
+    @property
+    def __motor_delegate__(self) -> Any:
+        return self.delegate
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, AgnosticBase) and type(self) is type(other):
+            return bool(self.delegate == other.delegate)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.delegate)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.delegate!r})"
+
+    # -- loop and bridge ----------------------------------------------------------
+    def get_io_loop(self) -> Any:
+        return self._client.get_io_loop()
+
+    def _run(
+        self,
+        fn: Callable[..., Any],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        callback: Any = None,
+    ) -> Any:
+        """Run ``fn`` in a bridge greenlet: a Future, or None with ``callback(result, error)``."""
+        check_callback(callback)
+        future = spawn(
+            self._framework.hub(self.get_io_loop()),
+            fn,
+            *unwrap_args(args),
+            **unwrap_kwargs(kwargs),
+        )
+        if callback is None:
+            return future
+        future.add_done_callback(functools.partial(_deliver, callback))
+        return None
+
+    def _resolved(self, value: Any) -> asyncio.Future[Any]:
+        """A Future already holding ``value`` (for answers that need no I/O)."""
+        future = self._framework.hub(self.get_io_loop()).create_future()
+        future.set_result(value)
+        return future
+
+    # -- wrapping results -----------------------------------------------------------
+    def _motor_class(self, agnostic: type) -> type:
+        return create_class_with_framework(agnostic, self._framework)
+
+    def _wrap(self, obj: Any) -> Any:
+        """Wrap a PyMongo object in this framework's Motor class, if there is one."""
+        for klass in type(obj).__mro__:
+            motor_class = _registry.get((self._framework.name, klass))
+            if motor_class is not None:
+                return motor_class._from_delegate(obj, self)
+        return obj
+
+    def _latent_cursor(self, start: Callable[..., Any], args: Any, kwargs: Any) -> Any:
+        from motor.core.cursor import AgnosticLatentCommandCursor
+
+        return self._motor_class(AgnosticLatentCommandCursor)(self, start, *args, **kwargs)
+
+
+def create_class_with_framework(agnostic: type, framework: Any, module: str | None = None) -> type:
+    """The subclass of ``agnostic`` bound to ``framework`` (made once, then cached)."""
+    key = (agnostic, framework.name)
+    cls = _framework_classes.get(key)
+    if cls is None:
+        name = framework.CLASS_PREFIX + agnostic.__motor_class_name__
+        cls = type(
+            name,
+            (agnostic,),
+            {"_framework": framework, "__module__": module or agnostic.__module__, "__qualname__": name},
+        )
+        _framework_classes[key] = cls
+        delegate_class = agnostic.__dict__.get("__delegate_class__")
+        if delegate_class is not None:
+            _registry[(framework.name, delegate_class)] = cls
+    elif module is not None:
+        cls.__module__ = module
+    return cls

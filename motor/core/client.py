@@ -1,0 +1,157 @@
+"""AgnosticClient: MotorClient's framework-independent core."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pymongo
+from pymongo.driver_info import DriverInfo
+from pymongo.server_selectors import any_server_selector
+
+from motor._version import version as motor_version
+from motor.bridge.compat import client_hooks
+from motor.core.base import AgnosticBase
+from motor.core.declare import Async, ReadOnly, Sync
+
+
+def _driver_info(framework: Any, user: DriverInfo | None) -> DriverInfo:
+    platform = f"{framework.name}"
+    if user is None:
+        return DriverInfo("Motor", motor_version, platform)
+    return DriverInfo(
+        f"Motor|{user.name}",
+        f"{motor_version}|{user.version}" if user.version else motor_version,
+        f"{platform}|{user.platform}" if user.platform else platform,
+    )
+
+
+class AgnosticClient(AgnosticBase):
+    """A MongoDB client whose I/O methods return Futures; wraps ``pymongo.MongoClient``."""
+
+    __motor_class_name__ = "MotorClient"
+    __delegate_class__ = pymongo.MongoClient
+
+    HOST = pymongo.MongoClient.HOST
+    PORT = pymongo.MongoClient.PORT
+
+    address = ReadOnly()
+    arbiters = ReadOnly()
+    codec_options = ReadOnly()
+    is_mongos = ReadOnly()
+    is_primary = ReadOnly()
+    nodes = ReadOnly()
+    options = ReadOnly()
+    primary = ReadOnly()
+    read_concern = ReadOnly()
+    read_preference = ReadOnly()
+    secondaries = ReadOnly()
+    topology_description = ReadOnly()
+    write_concern = ReadOnly()
+
+    append_metadata = Sync()
+    eq_props = Sync()
+    get_database = Sync(wrap=True)
+    get_default_database = Sync(wrap=True)
+
+    bulk_write = Async()
+    drop_database = Async()
+    list_database_names = Async()
+    list_databases = Async(wrap=True)
+    server_info = Async()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Create a client; takes everything ``pymongo.MongoClient`` takes, plus ``io_loop``.
+
+        No I/O happens here: the client connects on its first operation, or on ``open()``.
+        """
+        io_loop = kwargs.pop("io_loop", None)
+        if io_loop is not None:
+            self._framework.check_loop(io_loop)
+        self._io_loop = io_loop
+        kwargs.setdefault("connect", False)
+        kwargs["driver"] = _driver_info(self._framework, kwargs.get("driver"))
+        self._init_args = args
+        self._init_kwargs = dict(kwargs)
+        super().__init__(pymongo.MongoClient(*args, **kwargs, **client_hooks()))
+        self._client = self
+
+    @classmethod
+    def _from_delegate(cls, delegate: Any, parent: Any) -> AgnosticClient:
+        return parent._client
+
+    def get_io_loop(self) -> Any:
+        return self._io_loop if self._io_loop is not None else self._framework.default_loop()
+
+    @property
+    def io_loop(self) -> Any:
+        return self.get_io_loop()
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(
+                f"{type(self).__name__} has no attribute {name!r}. To access the {name}"
+                f" database, use client[{name!r}]."
+            )
+        return self[name]
+
+    def __getitem__(self, name: str) -> Any:
+        from motor.core.database import AgnosticDatabase
+
+        return self._motor_class(AgnosticDatabase)(self, name)
+
+    # -- connecting and closing -------------------------------------------------------
+    def _open(self) -> AgnosticClient:
+        topology = self.delegate._get_topology()
+        topology.select_server(any_server_selector, "open")
+        return self
+
+    def open(self, callback: Any = None) -> Any:
+        """Connect and wait until a server is available. Resolves to this client."""
+        return self._run(self._open, (), {}, callback)
+
+    def open_sync(self) -> AgnosticClient:
+        """Connect before the event loop runs (application start-up). Blocks; returns self."""
+        if self._framework.is_running(self.get_io_loop()):
+            raise RuntimeError("open_sync() blocks; use 'await client.open()' on a running loop")
+        return self._open()
+
+    def sync_client(self) -> pymongo.MongoClient[Any]:
+        """A blocking ``pymongo.MongoClient`` with this client's options."""
+        kwargs = dict(self._init_kwargs)
+        kwargs.pop("driver", None)
+        return pymongo.MongoClient(*self._init_args, **kwargs)
+
+    def close(self) -> Any:
+        """Close the client: end its sessions, kill its cursors, close its connections.
+
+        On a running loop the work runs in the background and the returned Future may be
+        awaited; otherwise it runs now and None is returned.
+        """
+        loop = self.get_io_loop()
+        if self._framework.is_running(loop):
+            return self._run(self.delegate.close, (), {})
+        self.delegate.close()
+        return None
+
+    async def __aenter__(self) -> AgnosticClient:
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        future = self.close()
+        if future is not None:
+            await future
+
+
+class AgnosticReplicaSetClient(AgnosticClient):
+    """A client for a replica set: like MotorClient, but requires a ``replicaSet`` name."""
+
+    __motor_class_name__ = "MotorReplicaSetClient"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.delegate.options.replica_set_name:
+            self.delegate.close()
+            raise pymongo.errors.ConfigurationError(
+                f"{type(self).__name__} requires a replica set name: pass replicaSet=... "
+                "or put replicaSet in the URI"
+            )

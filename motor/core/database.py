@@ -1,0 +1,59 @@
+"""AgnosticDatabase: MotorDatabase's framework-independent core."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pymongo.database import Database
+
+from motor.core.base import AgnosticBase
+from motor.core.declare import Async, Latent, ReadOnly, Sync
+
+
+class AgnosticDatabase(AgnosticBase):
+    """A database whose I/O methods return Futures; wraps ``pymongo.database.Database``."""
+
+    __motor_class_name__ = "MotorDatabase"
+    __delegate_class__ = Database
+
+    codec_options = ReadOnly()
+    name = ReadOnly()
+    read_concern = ReadOnly()
+    read_preference = ReadOnly()
+    write_concern = ReadOnly()
+
+    get_collection = Sync(wrap=True)
+    with_options = Sync(wrap=True)
+
+    aggregate = Latent()
+    command = Async()
+    create_collection = Async(wrap=True)
+    cursor_command = Async(wrap=True)
+    dereference = Async()
+    drop_collection = Async()
+    list_collection_names = Async()
+    list_collections = Async(wrap=True)
+    validate_collection = Async()
+
+    def __init__(self, client: Any, name: str, _delegate: Database[Any] | None = None, **kwargs: Any):
+        super().__init__(_delegate if _delegate is not None else Database(client.delegate, name, **kwargs))
+        self._client = client
+
+    @classmethod
+    def _from_delegate(cls, delegate: Database[Any], parent: Any) -> AgnosticDatabase:
+        return cls(parent._client, delegate.name, _delegate=delegate)
+
+    @property
+    def client(self) -> Any:
+        return self._client
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(
+                f"{type(self).__name__} has no attribute {name!r}. To access the {name}"
+                f" collection, use database[{name!r}]."
+            )
+        return self[name]
+
+    def __getitem__(self, name: str) -> Any:
+        return self._wrap(self.delegate[name])
