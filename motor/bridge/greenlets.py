@@ -109,7 +109,17 @@ def await_future(future: asyncio.Future[T]) -> T:
     return future.result()
 
 
+_live = 0  # bridge greenlets started and not yet finished, on every thread
+
+
+def live_greenlets() -> int:
+    """How many operations are running or suspended in bridge greenlets right now."""
+    return _live
+
+
 def _settle(future: asyncio.Future[Any], fn: Callable[..., Any], args: Any, kwargs: Any) -> None:
+    global _live
+    _live += 1
     try:
         result = fn(*args, **kwargs)
     except GreenletExit:
@@ -124,6 +134,8 @@ def _settle(future: asyncio.Future[Any], fn: Callable[..., Any], args: Any, kwar
     else:
         if not future.done():
             future.set_result(result)
+    finally:
+        _live -= 1
 
 
 def _propagate_cancel(child: BridgeGreenlet, future: asyncio.Future[Any]) -> None:
