@@ -1,6 +1,7 @@
 """Motor: a non-blocking MongoDB driver for Tornado and asyncio, on PyMongo and greenlets.
 
-``import motor`` gives the Tornado classes; ``motor.motor_asyncio`` has the asyncio ones.
+``import motor`` gives the Tornado classes (``motor.MotorClient``, ...);
+``motor.motor_asyncio`` has the asyncio ones (``AsyncIOMotorClient``, ...).
 """
 
 from motor._version import version, version_tuple
@@ -8,28 +9,8 @@ from motor.bridge.compat import check_pymongo
 
 check_pymongo()
 
-from motor.motor_tornado import (  # noqa: E402 - after the PyMongo check, on purpose
-    MotorClient,
-    MotorCollection,
-    MotorCommandCursor,
-    MotorCursor,
-    MotorDatabase,
-    MotorLatentCommandCursor,
-    MotorRawBatchCommandCursor,
-    MotorRawBatchCursor,
-    MotorReplicaSetClient,
-)
+from motor import motor_tornado  # noqa: E402 - after the PyMongo check, on purpose
 
-__all__ = [
-    "MotorClient",
-    "MotorCollection",
-    "MotorCommandCursor",
-    "MotorCursor",
-    "MotorDatabase",
-    "MotorLatentCommandCursor",
-    "MotorRawBatchCommandCursor",
-    "MotorRawBatchCursor",
-    "MotorReplicaSetClient",
-    "version",
-    "version_tuple",
-]
+globals().update({name: getattr(motor_tornado, name) for name in motor_tornado.__all__})
+
+__all__ = [*motor_tornado.__all__, "version", "version_tuple"]

@@ -1,0 +1,29 @@
+"""Motor's wrapper classes, independent of any framework (one module per concept)."""
+
+from motor.core.change_stream import AgnosticChangeStream
+from motor.core.client import AgnosticClient, AgnosticReplicaSetClient
+from motor.core.collection import AgnosticCollection
+from motor.core.cursor import (
+    AgnosticCommandCursor,
+    AgnosticCursor,
+    AgnosticLatentCommandCursor,
+    AgnosticRawBatchCommandCursor,
+    AgnosticRawBatchCursor,
+)
+from motor.core.database import AgnosticDatabase
+from motor.core.session import AgnosticClientSession
+
+#: Every wrapper class; each public framework module makes its own subclass of each.
+CLASSES = [
+    AgnosticChangeStream,
+    AgnosticClient,
+    AgnosticClientSession,
+    AgnosticCollection,
+    AgnosticCommandCursor,
+    AgnosticCursor,
+    AgnosticDatabase,
+    AgnosticLatentCommandCursor,
+    AgnosticRawBatchCommandCursor,
+    AgnosticRawBatchCursor,
+    AgnosticReplicaSetClient,
+]

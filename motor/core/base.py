@@ -102,10 +102,13 @@ class AgnosticBase:
                 return motor_class._from_delegate(obj, self)
         return obj
 
-    def _latent_cursor(self, start: Callable[..., Any], args: Any, kwargs: Any) -> Any:
-        from motor.core.cursor import AgnosticLatentCommandCursor
-
-        return self._motor_class(AgnosticLatentCommandCursor)(self, start, *args, **kwargs)
+    def _latent_cursor(self, start: Callable[..., Any], args: Any, kwargs: Any, stream: bool) -> Any:
+        """A cursor (or change stream) that runs ``start(*args, **kwargs)`` when first used."""
+        if stream:
+            from motor.core.change_stream import AgnosticChangeStream as latent
+        else:
+            from motor.core.cursor import AgnosticLatentCommandCursor as latent
+        return self._motor_class(latent)(self, start, *unwrap_args(args), **unwrap_kwargs(kwargs))
 
 
 def create_class_with_framework(agnostic: type, framework: Any, module: str | None = None) -> type:
@@ -126,3 +129,13 @@ def create_class_with_framework(agnostic: type, framework: Any, module: str | No
     elif module is not None:
         cls.__module__ = module
     return cls
+
+
+def export(agnostic_classes: list[type], framework: Any, namespace: dict[str, Any]) -> list[str]:
+    """Create each class for ``framework`` in a public module's ``namespace``; return the names."""
+    names = []
+    for agnostic in agnostic_classes:
+        cls = create_class_with_framework(agnostic, framework, namespace["__name__"])
+        namespace[cls.__name__] = cls
+        names.append(cls.__name__)
+    return sorted(names)

@@ -11,7 +11,7 @@ from pymongo.server_selectors import any_server_selector
 from motor._version import version as motor_version
 from motor.bridge.compat import client_hooks
 from motor.core.base import AgnosticBase
-from motor.core.declare import Async, ReadOnly, Sync
+from motor.core.declare import Async, Latent, ReadOnly, Sync
 
 
 def _driver_info(framework: Any, user: DriverInfo | None) -> DriverInfo:
@@ -58,6 +58,8 @@ class AgnosticClient(AgnosticBase):
     list_database_names = Async()
     list_databases = Async(wrap=True)
     server_info = Async()
+    start_session = Sync(wrap=True)
+    watch = Latent(stream=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         """Create a client; takes everything ``pymongo.MongoClient`` takes, plus ``io_loop``.

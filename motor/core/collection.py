@@ -31,6 +31,7 @@ class AgnosticCollection(AgnosticBase):
     aggregate_raw_batches = Latent()
     list_indexes = Latent()
     list_search_indexes = Latent()
+    watch = Latent(stream=True)
 
     bulk_write = Async()
     count_documents = Async()

@@ -34,6 +34,7 @@ class AgnosticDatabase(AgnosticBase):
     list_collection_names = Async()
     list_collections = Async(wrap=True)
     validate_collection = Async()
+    watch = Latent(stream=True)
 
     def __init__(self, client: Any, name: str, _delegate: Database[Any] | None = None, **kwargs: Any):
         super().__init__(_delegate if _delegate is not None else Database(client.delegate, name, **kwargs))

@@ -121,17 +121,22 @@ def io_methods(cls: type) -> dict[str, str]:
 
 
 class Latent(Declaration):
-    """An I/O method whose result is a command cursor.
+    """An I/O method whose result is a command cursor (or, with ``stream=True``, a change stream).
 
     Returns a Motor latent command cursor at once; the command runs when the cursor is
     first iterated, as in Motor 3 (``async for doc in coll.aggregate(pipeline)``).
     """
 
+    def __init__(self, attr_name: str | None = None, *, stream: bool = False, doc: str | None = None):
+        super().__init__(attr_name, doc=doc)
+        self.stream = stream
+
     def build(self, cls: type, name: str) -> Callable[..., Any]:
         attr = self.attr_name or name
+        stream = self.stream
 
         def method(self: Any, *args: Any, **kwargs: Any) -> Any:
-            return self._latent_cursor(getattr(self.delegate, attr), args, kwargs)
+            return self._latent_cursor(getattr(self.delegate, attr), args, kwargs, stream)
 
         return _describe(method, cls, name, attr, self.doc, "I/O-latent")
 
