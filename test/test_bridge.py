@@ -11,7 +11,6 @@ import pytest
 from pymongo import monitoring
 from pymongo.errors import PyMongoError, ServerSelectionTimeoutError
 
-import motor
 from motor.bridge import NestedOperationError
 from motor.bridge.greenlets import live_greenlets
 
@@ -69,11 +68,11 @@ def checked_out(client):
 
 
 @pytest.fixture
-def make_client(deployment):
+def make_client(deployment, framework):
     clients = []
 
     def make(uri=None, **kwargs):
-        client = motor.MotorClient(uri or deployment.uri, **kwargs)
+        client = framework.client_class()(uri or deployment.uri, **kwargs)
         clients.append(client)
         return client
 

@@ -13,8 +13,8 @@ import motor
 from motor.bridge import compat
 
 
-async def test_accepts_what_mongoclient_accepts(deployment):
-    client = motor.MotorClient(deployment.uri, maxPoolSize=7, appname="motor-test", w=1)
+async def test_accepts_what_mongoclient_accepts(deployment, framework):
+    client = framework.client_class()(deployment.uri, maxPoolSize=7, appname="motor-test", w=1)
     try:
         assert client.options.pool_options.max_pool_size == 7
         assert client.write_concern == pymongo.WriteConcern(w=1)
@@ -24,24 +24,28 @@ async def test_accepts_what_mongoclient_accepts(deployment):
         await client.close()
 
 
-def test_io_loop_option(deployment, io_loop):
-    client = motor.MotorClient(deployment.uri, io_loop=io_loop)
+def test_io_loop_option(deployment, framework, io_loop):
+    client = framework.client_class()(deployment.uri, io_loop=io_loop)
     assert client.io_loop is io_loop
     with pytest.raises(TypeError, match="io_loop"):
-        motor.MotorClient(deployment.uri, io_loop="not a loop")
+        framework.client_class()(deployment.uri, io_loop="not a loop")
     client.close()
 
 
-def test_open_sync_then_run(deployment, io_loop):
-    client = motor.MotorClient(deployment.uri, io_loop=io_loop)
+def test_open_sync_then_run(deployment, framework, io_loop):
+    client = framework.client_class()(deployment.uri, io_loop=io_loop)
     assert client.open_sync() is client
     assert client.delegate._topology.description.has_known_servers
-    assert io_loop.run_sync(lambda: client.admin.command("ping"))["ok"] == 1
+
+    async def ping():
+        return await client.admin.command("ping")
+
+    assert framework.run(io_loop, ping)["ok"] == 1
     client.close()
 
 
-async def test_open_resolves_to_the_client(deployment):
-    client = motor.MotorClient(deployment.uri)
+async def test_open_resolves_to_the_client(deployment, framework):
+    client = framework.client_class()(deployment.uri)
     assert await client.open() is client
     with pytest.raises(RuntimeError, match="open_sync"):
         client.open_sync()
@@ -59,8 +63,8 @@ async def test_sync_client_shares_the_options(client, coll):
         sync.close()
 
 
-async def test_closed_client_refuses_operations(deployment):
-    client = motor.MotorClient(deployment.uri)
+async def test_closed_client_refuses_operations(deployment, framework):
+    client = framework.client_class()(deployment.uri)
     await client.admin.command("ping")
     closing = client.close()
     assert isinstance(closing, asyncio.Future)
@@ -69,14 +73,14 @@ async def test_closed_client_refuses_operations(deployment):
         await client.admin.command("ping")
 
 
-def test_replica_set_client_requires_a_name(deployment):
+def test_replica_set_client_requires_a_name(motor_class):
     with pytest.raises(ConfigurationError, match="replica set name"):
-        motor.MotorReplicaSetClient("mongodb://127.0.0.1:1/")
+        motor_class("ReplicaSetClient")("mongodb://127.0.0.1:1/")
 
 
 @pytest.mark.replset
-async def test_replica_set_client(deployment):
-    client = motor.MotorReplicaSetClient(deployment.uri)
+async def test_replica_set_client(deployment, motor_class):
+    client = motor_class("ReplicaSetClient")(deployment.uri)
     try:
         await client.open()
         hello = await client.admin.command("hello")
@@ -102,7 +106,8 @@ def test_missing_private_hook_is_named(monkeypatch):
     assert pymongo.version in str(info.value)
 
 
-async def test_tornado_is_the_default_framework():
+@pytest.mark.tornado_only
+async def test_tornado_is_the_default_framework(framework):
     assert motor.MotorClient is motor.motor_tornado.MotorClient
     client = motor.MotorClient("mongodb://127.0.0.1:1/")
     assert client.get_io_loop() is IOLoop.current()

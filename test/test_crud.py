@@ -94,19 +94,18 @@ async def test_errors_are_pymongos(style, coll):
         await invoke(style, coll.find_one, {"$bogus": 1})
 
 
-async def test_names_give_motor_objects(client, db, coll):
-    import motor
-
-    assert isinstance(client.some_db, motor.MotorDatabase)
-    assert isinstance(client["some_db"], motor.MotorDatabase)
+async def test_names_give_motor_objects(client, db, coll, motor_class):
+    Database, Collection = motor_class("Database"), motor_class("Collection")
+    assert isinstance(client.some_db, Database)
+    assert isinstance(client["some_db"], Database)
     assert client.some_db.name == "some_db"
-    assert isinstance(db.some_coll, motor.MotorCollection)
+    assert isinstance(db.some_coll, Collection)
     assert db["some_coll"].full_name == f"{db.name}.some_coll"
     assert coll.sub.name == f"{coll.name}.sub"
     assert coll.database is db
     assert db.client is client
-    assert isinstance(coll.with_options(write_concern=pymongo.WriteConcern(w=1)), motor.MotorCollection)
-    assert isinstance(db.get_collection("x"), motor.MotorCollection)
+    assert isinstance(coll.with_options(write_concern=pymongo.WriteConcern(w=1)), Collection)
+    assert isinstance(db.get_collection("x"), Collection)
     assert client.some_db == client["some_db"]
     # Non-I/O attributes pass through to PyMongo.
     assert coll.write_concern == coll.delegate.write_concern
