@@ -111,6 +111,22 @@ class AgnosticBase:
         return self._motor_class(latent)(self, start, *unwrap_args(args), **unwrap_kwargs(kwargs))
 
 
+class NotIterable:
+    """Like PyMongo's client, database and collection: not iterable, and ``next`` says so.
+
+    Without this, ``db.next`` would be a collection named "next", and ``for c in db``
+    would loop forever through ``__getitem__``.
+    """
+
+    def __iter__(self) -> NotIterable:
+        return self
+
+    def __next__(self) -> None:
+        raise TypeError(f"'{type(self).__name__}' object is not iterable")
+
+    next = __next__
+
+
 def create_class_with_framework(agnostic: type, framework: Any, module: str | None = None) -> type:
     """The subclass of ``agnostic`` bound to ``framework`` (made once, then cached)."""
     key = (agnostic, framework.name)

@@ -10,7 +10,7 @@ from pymongo.server_selectors import any_server_selector
 
 from motor._version import version as motor_version
 from motor.bridge.compat import client_hooks
-from motor.core.base import AgnosticBase
+from motor.core.base import AgnosticBase, NotIterable
 from motor.core.declare import Async, Latent, ReadOnly, Sync
 
 
@@ -25,7 +25,7 @@ def _driver_info(framework: Any, user: DriverInfo | None) -> DriverInfo:
     )
 
 
-class AgnosticClient(AgnosticBase):
+class AgnosticClient(NotIterable, AgnosticBase):
     """A MongoDB client whose I/O methods return Futures; wraps ``pymongo.MongoClient``."""
 
     __motor_class_name__ = "MotorClient"

@@ -6,11 +6,11 @@ from typing import Any
 
 from pymongo.collection import Collection
 
-from motor.core.base import AgnosticBase
+from motor.core.base import AgnosticBase, NotIterable
 from motor.core.declare import Async, Latent, ReadOnly, Sync
 
 
-class AgnosticCollection(AgnosticBase):
+class AgnosticCollection(NotIterable, AgnosticBase):
     """A collection whose I/O methods return Futures; wraps ``pymongo.collection.Collection``."""
 
     __motor_class_name__ = "MotorCollection"

@@ -6,11 +6,11 @@ from typing import Any
 
 from pymongo.database import Database
 
-from motor.core.base import AgnosticBase
+from motor.core.base import AgnosticBase, NotIterable
 from motor.core.declare import Async, Latent, ReadOnly, Sync
 
 
-class AgnosticDatabase(AgnosticBase):
+class AgnosticDatabase(NotIterable, AgnosticBase):
     """A database whose I/O methods return Futures; wraps ``pymongo.database.Database``."""
 
     __motor_class_name__ = "MotorDatabase"
