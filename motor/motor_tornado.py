@@ -5,8 +5,8 @@ Defines ``MotorClient``, ``MotorReplicaSetClient``, ``MotorDatabase``, ``MotorCo
 ``MotorClientSession`` and the raw-batch cursors (see ``__all__``).
 """
 
-from motor import core
+from motor import core, gridfs
 from motor.core.base import export
 from motor.frameworks import tornado as _framework
 
-__all__ = export(core.CLASSES, _framework, globals())
+__all__ = export(core.CLASSES + gridfs.CLASSES, _framework, globals())

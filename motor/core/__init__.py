@@ -11,6 +11,7 @@ from motor.core.cursor import (
     AgnosticRawBatchCursor,
 )
 from motor.core.database import AgnosticDatabase
+from motor.core.encryption import AgnosticClientEncryption
 from motor.core.session import AgnosticClientSession
 
 #: Every wrapper class; each public framework module makes its own subclass of each.
@@ -26,4 +27,5 @@ CLASSES = [
     AgnosticRawBatchCommandCursor,
     AgnosticRawBatchCursor,
     AgnosticReplicaSetClient,
+    AgnosticClientEncryption,
 ]

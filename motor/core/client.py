@@ -14,17 +14,6 @@ from motor.core.base import AgnosticBase, NotIterable
 from motor.core.declare import Async, Latent, ReadOnly, Sync
 
 
-def _driver_info(framework: Any, user: DriverInfo | None) -> DriverInfo:
-    platform = f"{framework.name}"
-    if user is None:
-        return DriverInfo("Motor", motor_version, platform)
-    return DriverInfo(
-        f"Motor|{user.name}",
-        f"{motor_version}|{user.version}" if user.version else motor_version,
-        f"{platform}|{user.platform}" if user.platform else platform,
-    )
-
-
 class AgnosticClient(NotIterable, AgnosticBase):
     """A MongoDB client whose I/O methods return Futures; wraps ``pymongo.MongoClient``."""
 
@@ -71,10 +60,14 @@ class AgnosticClient(NotIterable, AgnosticBase):
             self._framework.check_loop(io_loop)
         self._io_loop = io_loop
         kwargs.setdefault("connect", False)
-        kwargs["driver"] = _driver_info(self._framework, kwargs.get("driver"))
+        user_driver = kwargs.pop("driver", None)
         self._init_args = args
-        self._init_kwargs = dict(kwargs)
+        self._init_kwargs = dict(kwargs, driver=user_driver)
+        kwargs["driver"] = DriverInfo("Motor", motor_version, self._framework.name)
         super().__init__(pymongo.MongoClient(*args, **kwargs, **client_hooks()))
+        if user_driver is not None:
+            # A library on top of Motor: the handshake reports "PyMongo|Motor|TheLibrary".
+            self.delegate.append_metadata(user_driver)
         self._client = self
 
     @classmethod
@@ -119,9 +112,7 @@ class AgnosticClient(NotIterable, AgnosticBase):
 
     def sync_client(self) -> pymongo.MongoClient[Any]:
         """A blocking ``pymongo.MongoClient`` with this client's options."""
-        kwargs = dict(self._init_kwargs)
-        kwargs.pop("driver", None)
-        return pymongo.MongoClient(*self._init_args, **kwargs)
+        return pymongo.MongoClient(*self._init_args, **self._init_kwargs)
 
     def close(self) -> Any:
         """Close the client: end its sessions, kill its cursors, close its connections.
