@@ -93,7 +93,7 @@ class GreenSocket:
         while sent < len(view):
             try:
                 sent += self.sock.send(view[sent:])
-            except _WANT_WRITE:
+            except (*_WANT_WRITE, BlockingIOError):
                 deadline = self._wait(True, deadline)
             except _WANT_READ:
                 deadline = self._wait(False, deadline)
