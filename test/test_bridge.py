@@ -194,3 +194,10 @@ async def test_nested_operation_is_refused(make_client, coll):
     collection = client[coll.database.name][coll.name]
     await collection.find_one({})
     assert len(errors) == 1
+
+
+async def test_messages_larger_than_the_socket_buffers(coll):
+    # Sends and receives span many EAGAINs: the greenlet waits for writable, then readable.
+    big = "x" * (15 * 1024 * 1024)
+    await coll.insert_one({"_id": 1, "big": big})
+    assert (await coll.find_one({"_id": 1}))["big"] == big
