@@ -1,4 +1,4 @@
 """Motor's version."""
 
-version_tuple = (4, 0, 0, "dev0")
-version = "4.0.0.dev0"
+version_tuple = (4, 0, 0)
+version = "4.0.0"

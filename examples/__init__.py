@@ -1,0 +1,1 @@
+"""Example applications built on Motor; run them with ``python -m examples.NAME``."""
