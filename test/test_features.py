@@ -115,6 +115,7 @@ async def test_explicit_encryption(client, db, coll, motor_class):
         stored = await coll.find_one()
         assert await encryption.decrypt(stored["s"]) == "secret"
         assert [k["_id"] async for k in encryption.get_keys()] == [key_id]
+        assert encryption.get_keys().collection.full_name == key_vault.full_name
     await key_vault.drop()
 
 
@@ -122,3 +123,9 @@ async def test_concurrent_cursors_share_one_pool(coll):
     await coll.insert_many([{"_id": i} for i in range(200)])
     lists = await asyncio.gather(*(coll.find().sort("_id").batch_size(7).to_list(None) for _ in range(20)))
     assert all([d["_id"] for d in docs] == list(range(200)) for docs in lists)
+
+
+def test_client_accepts_positional_connect(motor_class):
+    client = motor_class("Client")("127.0.0.1", 1, dict, False, False)  # connect=False, positionally
+    assert client.codec_options.document_class is dict
+    client.delegate.close()

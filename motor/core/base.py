@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import types
 from typing import Any, Callable
 
 from motor.bridge.greenlets import spawn
@@ -44,6 +45,10 @@ class AgnosticBase:
 
     def __init__(self, delegate: Any) -> None:
         self.delegate = delegate
+
+    def __class_getitem__(cls, item: Any) -> Any:
+        # AsyncIOMotorCollection[dict[str, Any]] in annotations Python evaluates, as in Motor 3.
+        return types.GenericAlias(cls, item)
 
     @property
     def __motor_delegate__(self) -> Any:

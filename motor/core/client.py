@@ -59,7 +59,8 @@ class AgnosticClient(NotIterable, AgnosticBase):
         if io_loop is not None:
             self._framework.check_loop(io_loop)
         self._io_loop = io_loop
-        kwargs.setdefault("connect", False)
+        if len(args) < 5:  # MongoClient(host, port, document_class, tz_aware, connect, ...)
+            kwargs.setdefault("connect", False)
         user_driver = kwargs.pop("driver", None)
         self._init_args = args
         self._init_kwargs = dict(kwargs, driver=user_driver)

@@ -16,7 +16,7 @@ from pymongo.synchronous.command_cursor import CommandCursor, RawBatchCommandCur
 from pymongo.synchronous.cursor import Cursor, RawBatchCursor
 
 from motor.core.base import AgnosticBase, check_callback
-from motor.core.declare import Async, Chain, ReadOnly
+from motor.core.declare import Async, Chain, ReadOnly, wrapping
 
 _TAILABLE = _QUERY_OPTIONS["tailable_cursor"]
 
@@ -196,7 +196,11 @@ class AgnosticCursor(AgnosticBaseCursor):
 
     @property
     def collection(self) -> Any:
-        return self._owner if isinstance(self._owner, AgnosticBase) else self._wrap(self.delegate.collection)
+        from motor.core.collection import AgnosticCollection
+
+        if isinstance(self._owner, AgnosticCollection):
+            return self._owner
+        return self._wrap(self.delegate.collection)
 
     def _is_tailable(self) -> bool:
         return bool(self.delegate._query_flags & _TAILABLE)
@@ -205,7 +209,9 @@ class AgnosticCursor(AgnosticBaseCursor):
         """An unevaluated copy of this cursor, with the same options."""
         return type(self)(self.delegate.clone(), self._owner)
 
-    __copy__ = clone
+    def __copy__(self) -> AgnosticCursor:
+        """``copy.copy(cursor)``: like PyMongo's, a clone sharing mutable options (shallow)."""
+        return type(self)(self.delegate.__copy__(), self._owner)
 
     def __deepcopy__(self, memo: Any) -> AgnosticCursor:
         return type(self)(self.delegate.__deepcopy__(memo), self._owner)
@@ -226,7 +232,7 @@ class AgnosticCursor(AgnosticBaseCursor):
         if isinstance(index, slice):
             self.delegate[index]
             return self
-        return self._run(self.delegate.__getitem__, (index,), {})
+        return self._run(wrapping(self, self.delegate.__getitem__), (index,), {})
 
 
 class AgnosticRawBatchCursor(AgnosticCursor):

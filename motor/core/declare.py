@@ -42,7 +42,7 @@ class Async(Declaration):
         def method(self: Any, *args: Any, callback: Any = None, **kwargs: Any) -> Any:
             fn = getattr(self.delegate, attr)
             if wrap:
-                fn = _wrapping(self, fn)
+                fn = wrapping(self, fn)
             return self._run(fn, args, kwargs, callback)
 
         return _describe(method, cls, name, attr, self.doc, "I/O")
@@ -89,7 +89,7 @@ def _describe(
     return method
 
 
-def _wrapping(owner: Any, fn: Callable[..., Any]) -> Callable[..., Any]:
+def wrapping(owner: Any, fn: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(fn)
     def call(*args: Any, **kwargs: Any) -> Any:
         return owner._wrap(fn(*args, **kwargs))
