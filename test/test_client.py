@@ -112,3 +112,18 @@ async def test_tornado_is_the_default_framework(framework):
     client = motor.MotorClient("mongodb://127.0.0.1:1/")
     assert client.get_io_loop() is IOLoop.current()
     await client.close()
+
+
+def test_close_after_the_loop_is_gone(deployment, framework):
+    from test.conftest import run_on_new_loop
+
+    clients = []
+
+    async def use():
+        clients.append(framework.client_class()(deployment.uri))
+        await clients[0].admin.command("ping")
+
+    run_on_new_loop(framework, use)  # e.g. asyncio.run(): the loop is closed afterwards
+    assert clients[0].close() is None  # closed right here, synchronously
+    with pytest.raises(InvalidOperation):
+        clients[0].delegate.admin.command("ping")

@@ -121,8 +121,11 @@ class AgnosticClient(NotIterable, AgnosticBase):
         On a running loop the work runs in the background and the returned Future may be
         awaited; otherwise it runs now and None is returned.
         """
-        loop = self.get_io_loop()
-        if self._framework.is_running(loop):
+        try:
+            loop = self.get_io_loop()
+        except RuntimeError:  # no event loop left at all (after asyncio.run): close here
+            loop = None
+        if loop is not None and self._framework.is_running(loop):
             return self._run(self.delegate.close, (), {})
         self.delegate.close()
         return None

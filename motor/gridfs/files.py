@@ -272,7 +272,7 @@ class AgnosticGridIn(_SerialFile):
         raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if name.startswith("_") or hasattr(type(self), name):
+        if name.startswith("_") or name == "delegate" or hasattr(type(self), name):
             object.__setattr__(self, name, value)
         elif self.delegate.closed:
             raise InvalidOperation(

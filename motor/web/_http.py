@@ -1,0 +1,199 @@
+"""Serving a GridFS file over HTTP, independent of the web framework.
+
+Both ``motor.web.GridFSHandler`` (Tornado) and ``motor.aiohttp.AIOHTTPGridFS`` decide what to
+answer here: validators (ETag, Last-Modified), conditional requests (304), byte ranges
+(206, 416) and cache headers. They only differ in how they send the answer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import email.utils
+import hashlib
+import inspect
+import mimetypes
+import re
+from typing import Any, Mapping
+
+from bson import ObjectId
+
+from motor.core.base import create_class_with_framework
+from motor.core.database import AgnosticDatabase
+from motor.gridfs import AgnosticGridFSBucket
+
+_UTC = datetime.timezone.utc
+_ETAG_CHARS = re.compile(r"[\x21\x23-\x7e]+")  # what may stand between an ETag's quotes
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def bucket_for(database: Any, bucket_name: str) -> Any:
+    """A GridFS bucket on ``database``, of the framework ``database`` belongs to."""
+    if not isinstance(database, AgnosticDatabase):
+        raise TypeError(f"database must be a Motor database, not {database!r}")
+    return create_class_with_framework(AgnosticGridFSBucket, database._framework)(database, bucket_name)
+
+
+async def resolve(value: Any) -> Any:
+    """Await ``value`` if it is awaitable (hooks may be plain or coroutine functions)."""
+    return await value if inspect.isawaitable(value) else value
+
+
+def http_date(when: datetime.datetime) -> str:
+    return email.utils.format_datetime(when.astimezone(_UTC), usegmt=True)
+
+
+def _parse_http_date(value: str | None) -> datetime.datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return parsed.replace(tzinfo=_UTC) if parsed.tzinfo is None else parsed.astimezone(_UTC)
+
+
+@dataclasses.dataclass(frozen=True)
+class FileInfo:
+    """What HTTP needs to know about one GridFS file."""
+
+    filename: str
+    length: int
+    modified: datetime.datetime  # aware, UTC, whole seconds (as HTTP dates are)
+    etag: str  # quoted, strong
+    content_type: str
+
+
+def _etag(document: Mapping[str, Any]) -> str:
+    checksum = document.get("md5")
+    if isinstance(checksum, str) and _ETAG_CHARS.fullmatch(checksum):
+        return f'"{checksum}"'
+    file_id = document.get("_id")
+    text = str(file_id)
+    if isinstance(file_id, ObjectId) or _ETAG_CHARS.fullmatch(text):
+        return f'"{text}"'
+    return f'"{hashlib.sha1(repr(file_id).encode()).hexdigest()}"'
+
+
+def _content_type(document: Mapping[str, Any], filename: str) -> str:
+    metadata = document.get("metadata")
+    for value in (document.get("contentType"), metadata.get("contentType") if isinstance(metadata, Mapping) else None):
+        if isinstance(value, str) and value:
+            return value
+    mime_type, encoding = mimetypes.guess_type(filename or "")
+    if encoding == "gzip":
+        return "application/gzip"
+    if encoding or not mime_type:
+        return "application/octet-stream"
+    return mime_type
+
+
+def describe(grid_out: Any) -> FileInfo:
+    """Validators and type of an opened MotorGridOut (no I/O)."""
+    document = grid_out.delegate._file  # the raw file document: no deprecation warnings
+    if not document:
+        raise ValueError("the MotorGridOut must be opened first")
+    uploaded = document.get("uploadDate") or datetime.datetime.fromtimestamp(0, _UTC)
+    modified = uploaded.replace(tzinfo=_UTC) if uploaded.tzinfo is None else uploaded.astimezone(_UTC)
+    filename = document.get("filename") or ""
+    return FileInfo(
+        filename=filename,
+        length=int(document.get("length", 0)),
+        modified=modified.replace(microsecond=0),
+        etag=_etag(document),
+        content_type=_content_type(document, filename),
+    )
+
+
+@dataclasses.dataclass
+class Reply:
+    """The answer to one request: status, headers, and which bytes of the file to send."""
+
+    status: int
+    headers: dict[str, str]
+    start: int = 0
+    length: int = 0  # bytes of the file to send from ``start`` (0 for HEAD, 304, 416)
+
+
+def _etag_list(header: str) -> list[str]:
+    return [tag.strip() for tag in header.split(",") if tag.strip()]
+
+
+def _weak_match(header: str, etag: str) -> bool:
+    tags = _etag_list(header)
+    return "*" in tags or any(tag.removeprefix("W/") == etag for tag in tags)
+
+
+def _not_modified(info: FileInfo, headers: Mapping[str, str]) -> bool:
+    if_none_match = headers.get("If-None-Match")
+    if if_none_match is not None:
+        return _weak_match(if_none_match, info.etag)  # it overrides If-Modified-Since
+    since = _parse_http_date(headers.get("If-Modified-Since"))
+    return since is not None and info.modified <= since
+
+
+def _range_applies(info: FileInfo, headers: Mapping[str, str]) -> bool:
+    """False when ``If-Range`` names another version of the file: then send it all."""
+    if_range = headers.get("If-Range")
+    if if_range is None:
+        return True
+    if_range = if_range.strip()
+    if if_range.startswith(('"', "W/")):
+        return if_range == info.etag  # a strong comparison
+    return _parse_http_date(if_range) == info.modified
+
+
+def parse_range(header: str | None, size: int) -> tuple[int, int] | None | bool:
+    """The ``(start, end)`` (end exclusive) a single-range ``Range`` header asks for.
+
+    None: no usable Range header (absent, malformed, another unit, several ranges), so the
+    whole file is sent. False: a valid range that no byte of the file satisfies (416).
+    """
+    if not header:
+        return None
+    match = _RANGE.match(header.strip().replace(" ", ""))
+    if not match or match.group(1) == match.group(2) == "":
+        return None
+    first, last = match.groups()
+    if first == "":  # the last N bytes
+        suffix = int(last)
+        if suffix == 0 or size == 0:
+            return False
+        return max(size - suffix, 0), size
+    start = int(first)
+    if last != "" and int(last) < start:
+        return None  # "bytes=5-2" is invalid: ignore it
+    if start >= size:
+        return False
+    return start, size if last == "" else min(int(last) + 1, size)
+
+
+def plan(info: FileInfo, method: str, headers: Mapping[str, str], cache_time: int | float | None) -> Reply:
+    """Decide the status, headers and byte range for a GET or HEAD of the file."""
+    common = {
+        "Accept-Ranges": "bytes",
+        "ETag": info.etag,
+        "Last-Modified": http_date(info.modified),
+    }
+    if cache_time and cache_time > 0:
+        expires = datetime.datetime.now(_UTC) + datetime.timedelta(seconds=cache_time)
+        common["Expires"] = http_date(expires)
+        common["Cache-Control"] = f"max-age={int(cache_time)}"
+
+    if _not_modified(info, headers):
+        return Reply(304, common)
+
+    requested = parse_range(headers.get("Range"), info.length) if method == "GET" else None
+    if requested is not None and not _range_applies(info, headers):
+        requested = None
+    if requested is False:
+        return Reply(416, {**common, "Content-Range": f"bytes */{info.length}", "Content-Length": "0"})
+
+    entity = {**common, "Content-Type": info.content_type}
+    if requested:
+        start, end = requested
+        entity["Content-Range"] = f"bytes {start}-{end - 1}/{info.length}"
+        entity["Content-Length"] = str(end - start)
+        return Reply(206, entity, start, end - start)
+    entity["Content-Length"] = str(info.length)
+    return Reply(200, entity, 0, info.length if method == "GET" else 0)
