@@ -1,0 +1,5 @@
+import sys
+
+from examples.blog.server import main
+
+sys.exit(main(program=True))
