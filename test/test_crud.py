@@ -132,3 +132,12 @@ async def test_bad_input_raises_pymongos_errors(coll):
         await coll.update_one({}, {"no_operator": 1})
     with pytest.raises(pymongo.errors.InvalidName):
         coll.database[""]
+
+
+
+async def test_cursor_next_and_client_close_in_every_style(style, deployment, framework, coll):
+    await coll.insert_one({"_id": 1})
+    assert (await invoke(style, coll.find().next))["_id"] == 1
+    client = framework.client_class()(deployment.uri)
+    await client.admin.command("ping")
+    assert await invoke(style, client.close) is None

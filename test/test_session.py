@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from pymongo.errors import OperationFailure, PyMongoError
 from pymongo.read_concern import ReadConcern
@@ -69,6 +71,9 @@ async def test_with_transaction(client, coll):
         assert await session.with_transaction(work, read_concern=ReadConcern("snapshot")) == "result"
         assert calls == [session]
         assert await coll.count_documents({}) == 2
+        done = asyncio.get_running_loop().create_future()
+        assert session.with_transaction(work, callback=lambda r, e: done.set_result((r, e))) is None
+        assert await done == ("result", None)
 
         async def fails(session):
             await coll.insert_one({"_id": 99}, session=session)

@@ -89,9 +89,14 @@ class AgnosticBase:
         future.add_done_callback(functools.partial(_deliver, callback))
         return None
 
-    def _resolved(self, value: Any) -> asyncio.Future[Any]:
-        """A Future already holding ``value`` (for answers that need no I/O)."""
-        future = self._framework.hub(self.get_io_loop()).create_future()
+    def _resolved(self, value: Any, callback: Any = None) -> Any:
+        """An answer that needs no I/O: a Future holding ``value``, or ``callback(value, None)`` soon."""
+        check_callback(callback)
+        hub = self._framework.hub(self.get_io_loop())
+        if callback is not None:
+            hub.call_soon(callback, value, None)
+            return None
+        future = hub.create_future()
         future.set_result(value)
         return future
 

@@ -10,7 +10,7 @@ from pymongo.server_selectors import any_server_selector
 
 from motor._version import version as motor_version
 from motor.bridge.compat import client_hooks
-from motor.core.base import AgnosticBase, NotIterable
+from motor.core.base import AgnosticBase, NotIterable, check_callback
 from motor.core.declare import Async, Latent, ReadOnly, Sync
 
 
@@ -115,19 +115,23 @@ class AgnosticClient(NotIterable, AgnosticBase):
         """A blocking ``pymongo.MongoClient`` with this client's options."""
         return pymongo.MongoClient(*self._init_args, **self._init_kwargs)
 
-    def close(self) -> Any:
+    def close(self, callback: Any = None) -> Any:
         """Close the client: end its sessions, kill its cursors, close its connections.
 
         On a running loop the work runs in the background and the returned Future may be
-        awaited; otherwise it runs now and None is returned.
+        awaited (or ``callback(None, error)`` is called); otherwise it runs now and None
+        is returned.
         """
         try:
             loop = self.get_io_loop()
         except RuntimeError:  # no event loop left at all (after asyncio.run): close here
             loop = None
         if loop is not None and self._framework.is_running(loop):
-            return self._run(self.delegate.close, (), {})
+            return self._run(self.delegate.close, (), {}, callback)
+        check_callback(callback)
         self.delegate.close()
+        if callback is not None:
+            callback(None, None)
         return None
 
     async def __aenter__(self) -> AgnosticClient:

@@ -92,13 +92,14 @@ class AgnosticBaseCursor(AgnosticBase):
             return self.delegate.next()
         raise StopAsyncIteration
 
-    def next(self) -> asyncio.Future[Any]:
+    def next(self, callback: Any = None) -> Any:
         """A Future of the next document; raises StopAsyncIteration when exhausted."""
         if self._buffer_size():
-            return self._resolved(self.delegate.next())
-        return self._run(self._next, (), {})
+            return self._resolved(self.delegate.next(), callback)
+        return self._run(self._next, (), {}, callback)
 
-    __anext__ = next
+    def __anext__(self) -> asyncio.Future[Any]:
+        return self.next()
 
     def __aiter__(self) -> AgnosticBaseCursor:
         return self
@@ -110,10 +111,7 @@ class AgnosticBaseCursor(AgnosticBase):
         if self._is_tailable():
             raise InvalidOperation("Can't call to_list on tailable cursor")
         if length == 0 or not self._may_fetch() and not self._buffer_size():
-            if callback is None:
-                return self._resolved([])
-            self._framework.hub(self.get_io_loop()).call_soon(callback, [], None)
-            return None
+            return self._resolved([], callback)
         return self._run(self._to_list, (length,), {}, callback)
 
     def _to_list(self, length: int | None) -> list[Any]:
@@ -152,11 +150,7 @@ class AgnosticBaseCursor(AgnosticBase):
         if delegate is None or getattr(delegate, "_killed", False) or not delegate.cursor_id:
             if delegate is not None:
                 delegate.close()
-            if callback is None:
-                return self._resolved(None)
-            check_callback(callback)
-            self._framework.hub(self.get_io_loop()).call_soon(callback, None, None)
-            return None
+            return self._resolved(None, callback)
         return self._run(delegate.close, (), {}, callback)
 
     async def __aenter__(self) -> AgnosticBaseCursor:
@@ -253,6 +247,15 @@ class AgnosticCommandCursor(AgnosticBaseCursor):
 
     def _may_fetch(self) -> bool:
         return bool(self.delegate.alive)
+
+    def _next(self) -> Any:
+        # Like PyMongo's CommandCursor.next(): an empty batch from a live cursor (an
+        # aggregate with $changeStream, a tailable-await cursor) is not the end.
+        while not self._buffer_size():
+            if not self._may_fetch():
+                raise StopAsyncIteration
+            self._fetch()
+        return self.delegate.next()
 
 
 class AgnosticRawBatchCommandCursor(AgnosticCommandCursor):

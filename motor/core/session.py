@@ -91,7 +91,8 @@ class AgnosticClientSession(AgnosticBase):
         write_concern: Any = None,
         read_preference: Any = None,
         max_commit_time_ms: int | None = None,
-    ) -> asyncio.Future[Any]:
+        callback: Any = None,
+    ) -> Any:
         """Run ``await coro_fn(session)`` in a transaction and commit it, with PyMongo's retries.
 
         PyMongo's own ``with_transaction`` drives the retry rules (transient errors,
@@ -108,7 +109,11 @@ class AgnosticClientSession(AgnosticBase):
             self.delegate.with_transaction,
             (run_callback, read_concern, write_concern, read_preference, max_commit_time_ms),
             {},
+            callback,
         )
+
+    def __copy__(self) -> Any:
+        raise TypeError(f"A {type(self).__name__} cannot be copied, create a new session instead")
 
     def __await__(self) -> Any:
         # Motor 3 code awaits start_session(); a session needs no I/O to start.
