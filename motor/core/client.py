@@ -62,6 +62,9 @@ class AgnosticClient(NotIterable, AgnosticBase):
         if len(args) < 5:  # MongoClient(host, port, document_class, tz_aware, connect, ...)
             kwargs.setdefault("connect", False)
         user_driver = kwargs.pop("driver", None)
+        if user_driver is not None and not isinstance(user_driver, DriverInfo):
+            # Before the PyMongo client exists: it would be left open (connect=True).
+            raise TypeError(f"driver must be an instance of DriverInfo, not {type(user_driver)}")
         self._init_args = args
         self._init_kwargs = dict(kwargs, driver=user_driver)
         kwargs["driver"] = DriverInfo("Motor", motor_version, self._framework.name)
