@@ -111,6 +111,7 @@ def green_socket_interface(
     timeout = _connect_timeout(options)
     if timeout is not None:
         timeout = max(timeout - (time.monotonic() - started), 0.001)
+    tls = None
     try:
         tls = context.wrap_socket(
             sock,
@@ -120,11 +121,11 @@ def green_socket_interface(
         )
         green = GreenSocket(tls, timeout)
         green.do_handshake()
-    except _CertificateError:
-        sock.close()
-        raise
-    except (OSError, *SSLErrors) as exc:
-        sock.close()
+    except BaseException as exc:
+        # wrap_socket detached ``sock``: the TLS socket, once made, owns the fd.
+        (tls if tls is not None else sock).close()
+        if isinstance(exc, _CertificateError) or not isinstance(exc, (OSError, *SSLErrors)):
+            raise
         _raise_connection_failure(
             address, exc, "SSL handshake failed: ", timeout_details=_get_timeout_details(options)
         )
