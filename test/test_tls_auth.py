@@ -311,12 +311,17 @@ async def test_tls_handshake_timeout(make_client, certs, record_property):
 
 
 @pytest.mark.parametrize("ending", ["refused", "timed_out", "cancelled"])
-async def test_failed_tls_handshake_closes_its_socket(make_client, certs, tls_server, ending, record_property):
-    """Right after the error, with the exception still in hand, no socket is left open."""
-    silent = None
+async def test_failed_tls_handshake_closes_its_socket(make_client, certs, ending, record_property):
+    """Right after the error, with the exception still in hand, no socket is left open.
+
+    Each case has a server of its own (a TLS endpoint whose CA the client does not
+    trust, or a silent one), so that only this client's sockets go to its port.
+    """
+    silent = endpoint = None
     loop = asyncio.get_running_loop()
     if ending == "refused":
-        host, port = tls_server.address
+        endpoint = TLSEndpoint(certs.server)
+        host, port = endpoint.address
         options = dict(tls_args(certs), tlsCAFile=certs.other_ca)
     else:
         silent = Silent()
@@ -341,11 +346,19 @@ async def test_failed_tls_handshake_closes_its_socket(make_client, certs, tls_se
                     error = exc  # kept, as an application that logs or re-raises it would
             left_open = fds_to({port})
             gc.collect()
-        unclosed = [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)]
+        # Only warnings about sockets to this test's server (the collector may find
+        # other tests' garbage too).
+        unclosed = [
+            str(w.message)
+            for w in caught
+            if issubclass(w.category, ResourceWarning) and f"{port})" in str(w.message)
+        ]
     finally:
         if silent is not None:
             loop.remove_reader(silent.listener.fileno())
             silent.close()
+        if endpoint is not None:
+            endpoint.close()
     figure(record_property, f"tls_{ending}_sockets_left_open", left_open)
     figure(record_property, f"tls_{ending}_unclosed_socket_warnings", len(unclosed))
     assert ending == "cancelled" or error is not None
