@@ -548,24 +548,14 @@ def pool_waiters(client):
 
 
 async def cancel_while_waiting_for_the_pool(future, client):
-    """Cancel ``future`` once its greenlet waits for a connection.
-
-    Raises RuntimeError (not AssertionError: the xfail marks below expect that only
-    from the check of the bug itself) if the scene cannot be set.
-    """
-    try:
-        await wait_until(lambda: pool_waiters(client) == 1, 10, "the operation waits for the pool")
-    except AssertionError as exc:
-        raise RuntimeError(str(exc)) from None
+    """Cancel ``future`` once its greenlet waits for a connection."""
+    await wait_until(lambda: pool_waiters(client) == 1, 10, "the operation waits for the pool")
     future.cancel()
 
 
 async def settled(baseline):
-    """Wait until every greenlet started since ``baseline`` has finished (RuntimeError if not)."""
-    try:
-        await wait_until(lambda: live_greenlets() == baseline, 10, "the greenlets finished")
-    except AssertionError as exc:
-        raise RuntimeError(str(exc)) from None
+    """Wait until every greenlet started since ``baseline`` has finished."""
+    await wait_until(lambda: live_greenlets() == baseline, 10, "the greenlets finished")
 
 
 def tag(session, name):
@@ -614,12 +604,6 @@ async def test_cancelled_body_aborts_the_transaction(one_connection, sync_client
 
 
 @pytest.mark.replset
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="motor bug: a commit cancelled before it is sent leaves the transaction open "
-    "on the server (PyMongo's commit_transaction marks it committed in a finally)",
-)
 async def test_cancelled_commit_leaves_no_open_transaction(one_connection, sync_client, record_property):
     client, hold, sessions = one_connection
     session, _ = await started_transaction(client, sessions)
@@ -636,12 +620,6 @@ async def test_cancelled_commit_leaves_no_open_transaction(one_connection, sync_
 
 
 @pytest.mark.replset
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="motor bug: with_transaction cancelled while its commit waits for a connection "
-    "leaves the transaction open on the server",
-)
 async def test_cancelled_with_transaction_commit_leaves_no_open_transaction(
     one_connection, sync_client, record_property
 ):
@@ -665,13 +643,6 @@ async def test_cancelled_with_transaction_commit_leaves_no_open_transaction(
 
 
 @pytest.mark.replset
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="motor bug: end_session cancelled before its abortTransaction is sent leaves "
-    "the transaction open on the server (PyMongo's abort_transaction marks it aborted "
-    "in a finally)",
-)
 async def test_cancelled_end_session_leaves_no_open_transaction(
     one_connection, sync_client, record_property
 ):

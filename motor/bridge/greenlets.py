@@ -11,9 +11,10 @@ completes without a single loop iteration.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import threading
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Iterator, TypeVar
 
 from greenlet import GreenletExit, getcurrent, greenlet
 
@@ -33,6 +34,8 @@ class BridgeGreenlet(greenlet):  # type: ignore[misc]
         super().__init__(run)
         self.hub = hub
         self.thread_id = threading.get_ident()
+        self.shields = 0  # depth of ``shielded()`` blocks being run
+        self.cancel_pending = False  # the caller cancelled while shielded
 
 
 def current_bridge() -> BridgeGreenlet | None:
@@ -142,7 +145,34 @@ def _propagate_cancel(child: BridgeGreenlet, future: asyncio.Future[Any]) -> Non
     # Attached model: cancelling the caller's Future unwinds the synchronous code
     # through its own except/finally, so PyMongo discards the in-flight connection.
     if future.cancelled() and not child.dead:
-        child.throw(asyncio.CancelledError())
+        if child.shields:
+            child.cancel_pending = True
+        else:
+            child.throw(asyncio.CancelledError())
+
+
+@contextlib.contextmanager
+def shielded() -> Iterator[None]:
+    """Run the block to its end even if the caller's Future is cancelled meanwhile.
+
+    For steps that must not stop half-way, such as ending a transaction: PyMongo's
+    ``commit_transaction`` records the transaction as committed in a ``finally``, so
+    interrupting it before the command is sent would leave the transaction open on the
+    server. The caller's Future is cancelled at once, as with ``asyncio.shield``; the
+    block goes on in the background, and the cancellation is raised after it.
+    """
+    child = current_bridge()
+    if child is None:  # a plain thread: nothing can throw into it
+        yield
+        return
+    child.shields += 1
+    try:
+        yield
+    finally:
+        child.shields -= 1
+    if not child.shields and child.cancel_pending:
+        child.cancel_pending = False
+        raise asyncio.CancelledError()
 
 
 def spawn(hub: Hub, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> asyncio.Future[Any]:

@@ -8,9 +8,23 @@ from typing import Any, Callable, Coroutine
 
 from pymongo.client_session import ClientSession
 
-from motor.bridge.greenlets import await_future
+from motor.bridge.greenlets import await_future, shielded
 from motor.core.base import AgnosticBase
 from motor.core.declare import Async, ReadOnly, Sync
+
+
+_FINISHERS = ("commit_transaction", "abort_transaction", "end_session")
+
+
+def _shield(session: ClientSession, name: str) -> Callable[..., Any]:
+    method = getattr(ClientSession, name)
+    ref = weakref.ref(session)  # no cycle: the session stays freed by refcount alone
+
+    def run_shielded(*args: Any, **kwargs: Any) -> Any:
+        with shielded():
+            return method(ref(), *args, **kwargs)
+
+    return run_shielded
 
 
 class _TransactionContext:
@@ -62,6 +76,11 @@ class AgnosticClientSession(AgnosticBase):
         self._client = client
         # So PyMongo objects that return their session (cursor.session) give back this one.
         delegate._motor_session = weakref.ref(self)  # type: ignore[attr-defined]
+        # Ending a transaction runs to its end even if the caller is cancelled: PyMongo
+        # marks it committed or aborted in a ``finally``, sent or not. Shadowed on the
+        # instance so that PyMongo's own with_transaction and end_session use them too.
+        for name in _FINISHERS:
+            setattr(delegate, name, _shield(delegate, name))
 
     @classmethod
     def _from_delegate(cls, delegate: ClientSession, parent: Any) -> Any:
