@@ -46,7 +46,7 @@ pytestmark = [pytest.mark.tornado_only, pytest.mark.slow]
 MAX_POOL = 20
 MAX_IDLE_MS = 500
 SERIAL = 1000
-CONCURRENT = 3000
+CONCURRENT = 2000
 IN_FLIGHT = 200
 SEED = 200
 
