@@ -268,7 +268,6 @@ class _CursorGlue:
         return self._pymongo.__dict__
 
 
-
 class _CommandCursorGlue:
     __init__ = _cursor_init
     close = _CursorGlue.close

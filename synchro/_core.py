@@ -33,6 +33,13 @@ import inspect
 import weakref
 from typing import Any, Callable
 
+from pymongo.synchronous.client_session import ClientSession as _PyClientSession
+from pymongo.synchronous.collection import Collection as _PyCollection
+from pymongo.synchronous.command_cursor import CommandCursor as _PyCommandCursor
+from pymongo.synchronous.cursor import Cursor as _PyCursor
+from pymongo.synchronous.database import Database as _PyDatabase
+from pymongo.synchronous.mongo_client import MongoClient as _PyMongoClient
+
 from motor.core.base import AgnosticBase
 
 from synchro._loop import current_loop, motor_call, run
@@ -55,17 +62,11 @@ MOTOR_ONLY = frozenset(
     }
 )
 
+# A Motor object's attribute holding a weak reference to its Synchro object.
 _REF = "_synchro_ref"
 
 # The PyMongo classes whose objects, found in PyMongo's internal attributes, are shown
 # as Synchro objects (through Motor's own wrapping).
-from pymongo.synchronous.client_session import ClientSession as _PyClientSession  # noqa: E402
-from pymongo.synchronous.collection import Collection as _PyCollection  # noqa: E402
-from pymongo.synchronous.command_cursor import CommandCursor as _PyCommandCursor  # noqa: E402
-from pymongo.synchronous.cursor import Cursor as _PyCursor  # noqa: E402
-from pymongo.synchronous.database import Database as _PyDatabase  # noqa: E402
-from pymongo.synchronous.mongo_client import MongoClient as _PyMongoClient  # noqa: E402
-
 _WRAPPABLE = (_PyClientSession, _PyCollection, _PyCommandCursor, _PyCursor, _PyDatabase, _PyMongoClient)
 
 
@@ -118,7 +119,7 @@ def unwrap_args(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[tuple[An
 
 
 def wait(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Call the Motor method ``fn`` and wait for the Future it returns; the result, unwrapped."""
+    """Call the Motor method ``fn`` and wait for the Future it returns; return its result."""
     return run(motor_call(fn, *args, **kwargs))
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from typing import Any
 
 import pytest
 
@@ -70,6 +71,33 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if hasattr(report, "wasxfail"):
         outcome = "skipped" if outcome == "skipped" else "passed"
     _record(report.nodeid, report.when, outcome, report.duration)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    outcome = yield
+    report = outcome.get_result()
+    if ENABLED and report.failed and call.excinfo is not None and "Timeout" in str(call.excinfo.value):
+        # pytest-timeout shows the threads; the suspended Motor operations are greenlets.
+        report.sections.append(("Suspended greenlets (synchro)", _greenlet_stacks()))
+
+
+def _greenlet_stacks() -> str:
+    import gc
+    import traceback
+
+    from greenlet import greenlet
+
+    parts = []
+    for obj in gc.get_objects():
+        try:
+            if not isinstance(obj, greenlet) or obj.dead or obj.gr_frame is None:
+                continue
+        except ReferenceError:  # a dead weak proxy
+            continue
+        stack = "".join(traceback.format_stack(obj.gr_frame))
+        parts.append(f"--- {type(obj).__name__} {id(obj):#x}\n{stack}")
+    return "\n".join(parts) or "(none)"
 
 
 def pytest_collectreport(report: pytest.CollectReport) -> None:

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 from pymongo import CursorType
-from pymongo.errors import InvalidOperation, OperationFailure
+from pymongo.errors import OperationFailure
 from tornado import gen
 
 N = 25  # documents; batch sizes below make cursors span several getMores
@@ -128,12 +128,19 @@ def test_to_list_bad_length(coll, length, error):
         assert type(length).__name__ in str(info.value)
 
 
-async def test_to_list_refuses_tailable(client, db):
+async def test_to_list_tailable_returns_what_is_available(client, db):
+    # Like PyMongo's: the documents there now, then [] while none are new; the cursor
+    # stays open and a later call returns the documents inserted since.
     await db.drop_collection("capped_tail")
     capped = await db.create_collection("capped_tail", capped=True, size=4096)
-    await capped.insert_one({})
-    with pytest.raises(InvalidOperation):
-        capped.find(cursor_type=CursorType.TAILABLE).to_list(None)
+    await capped.insert_many([{"i": 0}, {"i": 1}])
+    cursor = capped.find(cursor_type=CursorType.TAILABLE)
+    assert [d["i"] for d in await cursor.to_list(None)] == [0, 1]
+    assert await cursor.to_list(None) == []
+    assert cursor.alive
+    await capped.insert_one({"i": 2})
+    assert [d["i"] for d in await cursor.to_list(None)] == [2]
+    await cursor.close()
     await db.drop_collection("capped_tail")
 
 

@@ -517,3 +517,27 @@ def test_public_attributes_match_pymongo(motor_class, short_name):
     assert not missing, f"{short_name} lacks {sorted(missing)}"
     for name, attr in io_methods(motor_class(short_name)).items():
         assert callable(getattr(PAIRS[short_name], attr, None)), f"{short_name}.{name} -> {attr}"
+
+
+async def test_drop_timeout_bounds_the_drop_as_a_whole(deployment, motor_class, sync_client, bucket_name):
+    # The GridFS spec (and PyMongo's test suite): the client's timeoutMS bounds drop() as
+    # a whole. Each collection's drop is held 250 ms: either alone fits in 400 ms, both
+    # together do not.
+    from pymongo.errors import PyMongoError
+
+    from test.reliability import fail_point
+
+    appname = "gridfs-drop-" + bucket_name[-20:]
+    client = motor_class("Client")(deployment.uri, timeoutMS=400, appName=appname)
+    try:
+        gridfs.GridFSBucket(sync_client[TEST_DB], bucket_name).upload_from_stream("f", b"data")
+        bucket = motor_class("GridFSBucket")(client[TEST_DB], bucket_name)
+        data = {"failCommands": ["drop"], "blockConnection": True, "blockTimeMS": 250, "appName": appname}
+        with fail_point(sync_client, data, mode={"times": 2}):
+            with pytest.raises(PyMongoError) as info:
+                await bucket.drop()
+        assert info.value.timeout
+    finally:
+        result = client.close()
+        if result is not None:
+            await result

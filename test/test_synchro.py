@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
 import sys
 import threading
 import types
@@ -159,3 +160,53 @@ def test_redirect_only_affects_the_test_package():
     assert module.pymongo.errors.OperationFailure is pymongo.errors.OperationFailure
     assert sys.modules["pymongo"] is pymongo
     assert pymongo.MongoClient is not synchro.MongoClient
+
+
+def test_client_encryption(sync_motor):
+    pytest.importorskip("pymongocrypt")
+    from bson.binary import STANDARD
+    from bson.codec_options import CodecOptions
+    from pymongo.encryption import Algorithm
+
+    sync_motor.motor_test.drop_collection("synchro_keys")
+    kms = {"local": {"key": os.urandom(96)}}
+    options = CodecOptions(uuid_representation=STANDARD)
+    with synchro.ClientEncryption(kms, "motor_test.synchro_keys", sync_motor, options) as encryption:
+        key_id = encryption.create_data_key("local", key_alt_names=["synchro"])
+        encrypted = encryption.encrypt(
+            "secret", Algorithm.AEAD_AES_256_CBC_HMAC_SHA_512_Deterministic, key_id=key_id
+        )
+        assert encryption.decrypt(encrypted) == "secret"
+        assert encryption.get_key_by_alt_name("synchro")["_id"] == key_id
+        keys = encryption.get_keys()
+        assert isinstance(keys, synchro.Cursor)
+        assert [k["_id"] for k in keys] == [key_id]
+
+
+def test_synchro_call_from_an_event_listener(sync_motor, scoll, deployment):
+    # PyMongo calls event listeners synchronously in the middle of an operation, that is,
+    # inside the operation's bridge greenlet; a Synchro call made there runs inline (as
+    # PyMongo's tests do when a listener configures a fail point).
+    from pymongo import monitoring
+
+    seen = []
+
+    class Listener(monitoring.CommandListener):
+        def started(self, event):
+            if event.command_name == "insert":
+                seen.append(scoll.count_documents({}))
+
+        def succeeded(self, event):
+            pass
+
+        def failed(self, event):
+            pass
+
+    scoll.insert_one({"_id": 0})
+    client = synchro.MongoClient(deployment.uri, event_listeners=[Listener()])
+    try:
+        client.motor_test[scoll.name].insert_one({"_id": 1})
+    finally:
+        client.close()
+    assert seen == [1]
+    assert scoll.count_documents({}) == 2

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 from typing import Any, Callable
 
-from pymongo.errors import InvalidOperation
 from pymongo.cursor_shared import _QUERY_OPTIONS
 from pymongo.synchronous.command_cursor import CommandCursor, RawBatchCommandCursor
 from pymongo.synchronous.cursor import Cursor, RawBatchCursor
@@ -105,11 +104,13 @@ class AgnosticBaseCursor(AgnosticBase):
         return self
 
     def to_list(self, length: int | None = None, callback: Any = None) -> Any:
-        """Resolve to a list of up to ``length`` documents (all of them for None)."""
+        """Resolve to a list of up to ``length`` documents (all of them for None).
+
+        Like PyMongo's, on a tailable cursor it resolves to the documents available now
+        (possibly none); the cursor stays open for the next call.
+        """
         _check_length(length)
         check_callback(callback)
-        if self._is_tailable():
-            raise InvalidOperation("Can't call to_list on tailable cursor")
         if length == 0 or not self._may_fetch() and not self._buffer_size():
             return self._resolved([], callback)
         return self._run(self._to_list, (length,), {}, callback)

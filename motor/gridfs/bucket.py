@@ -6,6 +6,7 @@ from typing import Any
 
 import gridfs
 from gridfs.grid_file_shared import DEFAULT_CHUNK_SIZE
+from pymongo import _csot
 
 from motor.core.base import AgnosticBase
 from motor.core.database import AgnosticDatabase
@@ -129,13 +130,19 @@ class AgnosticGridFSBucket(_OnDatabase):
         args = (filename, GreenWriter(destination), revision)
         return self._run(self.delegate.download_to_stream_by_name, args, {"session": session}, callback)
 
-    def _drop(self, session: Any = None) -> None:
-        self.delegate._files.drop(session=session)
-        self.delegate._chunks.drop(session=session)
-
     def drop(self, session: Any = None, callback: Any = None) -> Any:
-        """Drop the bucket's files and chunks collections."""
-        return self._run(self._drop, (), {"session": session}, callback)
+        """Drop the bucket's files and chunks collections.
+
+        The client's ``timeoutMS`` bounds the drop as a whole (both collections), as the
+        GridFS spec requires, not each collection's drop.
+        """
+        return self._run(_drop_bucket, (self.delegate,), {"session": session}, callback)
+
+
+@_csot.apply  # the client's timeoutMS, from the PyMongo bucket's _timeout, over both drops
+def _drop_bucket(bucket: gridfs.GridFSBucket, session: Any = None) -> None:
+    bucket._files.drop(session=session)
+    bucket._chunks.drop(session=session)
 
 
 class AgnosticGridFS(_OnDatabase):
