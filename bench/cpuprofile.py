@@ -20,10 +20,17 @@ import signal
 import time
 
 # Layers of the client stack, by path fragment; the first match wins.
-LAYERS = [("motor/bridge/", "motor/bridge"), ("motor/", "motor (wrappers, frameworks)"),
-          ("pymongo/", "pymongo + bson"), ("bson/", "pymongo + bson"),
-          ("gridfs/", "pymongo + bson"), ("asyncio/", "asyncio"), ("selectors.py", "asyncio"),
-          ("tornado/", "tornado"), ("bench/", "benchmark")]
+LAYERS = [
+    ("motor/bridge/", "motor/bridge"),
+    ("motor/", "motor (wrappers, frameworks)"),
+    ("pymongo/", "pymongo + bson"),
+    ("bson/", "pymongo + bson"),
+    ("gridfs/", "pymongo + bson"),
+    ("asyncio/", "asyncio"),
+    ("selectors.py", "asyncio"),
+    ("tornado/", "tornado"),
+    ("bench/", "benchmark"),
+]
 
 
 def _layer(filename):
@@ -47,10 +54,16 @@ class Sampler:
         self.layers = collections.Counter()
         self.samples = 0
         self.total = 0.0  # CPU seconds sampled
+        self._busy = False
 
     def _sample(self, signum, frame):
         # Signals that fire during one long C call arrive as one, so weigh each sample by
         # the CPU time since the last one; it goes to the code that just ran.
+        if self._busy:
+            # A signal taken inside this handler (slow to walk a deep stack on a busy
+            # machine): that time is the profiler's own, and the outer call resets _last.
+            return
+        self._busy = True
         weight = time.process_time() - self._last
         self.samples += 1
         self.total += weight
@@ -58,6 +71,7 @@ class Sampler:
             self._record(frame, weight)
         finally:
             self._last = time.process_time()  # the handler's own time is not sampled
+            self._busy = False
 
     def _record(self, frame, weight):
         if frame is None:

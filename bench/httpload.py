@@ -39,7 +39,7 @@ class Client(asyncio.Protocol):
             if len(self.buffer) < end + 4 + length:
                 return
             ok = head.startswith(b"http/1.1 200")
-            self.buffer = self.buffer[end + 4 + length:]
+            self.buffer = self.buffer[end + 4 + length :]
             if self.stats["counting"]:
                 self.stats["requests" if ok else "errors"] += 1
             self.transport.write(REQUEST)
@@ -64,8 +64,11 @@ async def run(port, clients, warmup, seconds):
     elapsed = time.perf_counter() - start
     for transport in transports:
         transport.close()
-    return {"rps": stats["requests"] / elapsed, "requests": stats["requests"],
-            "errors": stats["errors"]}
+    return {
+        "rps": stats["requests"] / elapsed,
+        "requests": stats["requests"],
+        "errors": stats["errors"],
+    }
 
 
 def main():

@@ -92,8 +92,9 @@ def run_one(python, env, impl, workload, uri, quick, timeout):
     if quick:
         cmd.append("--quick")
     try:
-        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout,
-                              cwd=BENCH)
+        proc = subprocess.run(
+            cmd, env=env, capture_output=True, text=True, timeout=timeout, cwd=BENCH
+        )
     except subprocess.TimeoutExpired:
         return {"error": f"timed out after {timeout}s"}
     if proc.returncode:
@@ -119,13 +120,18 @@ def summarize(rounds, impls, metrics):
                 continue
             ratios = {}
             for ref in impls:
-                per_round = [speedup(metric, r[impl][metric], r[ref][metric])
-                             for r in rounds
-                             if metric in r.get(impl, {}) and metric in r.get(ref, {})]
+                per_round = [
+                    speedup(metric, r[impl][metric], r[ref][metric])
+                    for r in rounds
+                    if metric in r.get(impl, {}) and metric in r.get(ref, {})
+                ]
                 if per_round:
                     ratios[ref] = statistics.median(per_round)
-            summary[impl, metric] = {"median": statistics.median(values), "n": len(values),
-                                     "ratios": ratios}
+            summary[impl, metric] = {
+                "median": statistics.median(values),
+                "n": len(values),
+                "ratios": ratios,
+            }
     return summary
 
 
@@ -136,16 +142,19 @@ def fmt(value):
 
 def write_report(out, meta, summary, impls, metrics, notes):
     lines = [
-        "# Motor benchmark", "",
+        "# Motor benchmark",
+        "",
         f"{meta['date']}, {meta['machine']}, {meta['rounds']} round(s)"
         f"{' (quick sizes)' if meta['quick'] else ''}, mongod {meta['mongod']}, "
         f"{meta['seconds']:.0f} s in all. A sync PyMongo `ping` took {meta['ping_us']:.0f} µs "
         f"(median); 1-minute load average {meta['load'][0]:.1f} at the start, "
-        f"{meta['load'][1]:.1f} at the end.", "",
+        f"{meta['load'][1]:.1f} at the end.",
+        "",
         "Each cell: median over rounds, then in parentheses the median over rounds of the "
         "per-round ratio to Motor 3.7.1 on the same framework (motor3-tornado for the "
         "-tornado rows' columns, motor3-asyncio for the rest), expressed so that **> 1 is "
-        "better** (faster, or less memory). `n=` marks cells with fewer rounds.", "",
+        "better** (faster, or less memory). `n=` marks cells with fewer rounds.",
+        "",
     ]
     header = ["metric", "unit", "better"] + impls
     lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
@@ -168,8 +177,13 @@ def write_report(out, meta, summary, impls, metrics, notes):
     lines += ["", "Metrics:", ""]
     lines += [f"* `{m}`: {workloads.METRICS[m][2]}" for m in metrics]
 
-    lines += ["", "## Targets (median of per-round speed-up ratios)", "",
-              "| target | implementation | ratio | needed | holds |", "|---|---|---|---|---|"]
+    lines += [
+        "",
+        "## Targets (median of per-round speed-up ratios)",
+        "",
+        "| target | implementation | ratio | needed | holds |",
+        "|---|---|---|---|---|",
+    ]
     for title, impl, metric, ref, minimum in targets():
         ratio = summary.get((impl, metric), {}).get("ratios", {}).get(ref)
         if metric not in metrics or impl not in impls or ref not in impls:
@@ -183,12 +197,16 @@ def write_report(out, meta, summary, impls, metrics, notes):
         v = meta["versions"].get(impl)
         if v:
             lines.append(f"* {impl}: " + ", ".join(f"{k} {v[k]}" for k in sorted(v)))
-    lines.append(f"* Motor 3.7.1 is pinned to this environment's PyMongo and Tornado, so "
-                 f"only the driver design differs. Motor 3 runs PyMongo calls on its "
-                 f"thread pool (defaults: {os.cpu_count()} CPUs × 5 workers).")
-    lines.append("* Every async implementation runs under `asyncio.run`; Tornado's IOLoop "
-                 "wraps that loop. pymongo-sync uses a thread per concurrent task and, in "
-                 "the HTTP workload, a handler that blocks the IOLoop for each query.")
+    lines.append(
+        f"* Motor 3.7.1 is pinned to this environment's PyMongo and Tornado, so "
+        f"only the driver design differs. Motor 3 runs PyMongo calls on its "
+        f"thread pool (defaults: {os.cpu_count()} CPUs × 5 workers)."
+    )
+    lines.append(
+        "* Every async implementation runs under `asyncio.run`; Tornado's IOLoop "
+        "wraps that loop. pymongo-sync uses a thread per concurrent task and, in "
+        "the HTTP workload, a handler that blocks the IOLoop for each query."
+    )
     if notes["skipped"]:
         lines += ["", "## Skipped", ""]
         reasons = {}
@@ -198,8 +216,11 @@ def write_report(out, meta, summary, impls, metrics, notes):
     if notes["errors"]:
         lines += ["", "## Errors", ""]
         for (impl, workload, rnd), error in notes["errors"].items():
-            lines.append(f"* round {rnd}, {impl}, {workload}:\n\n  ```\n  "
-                         + error.replace("\n", "\n  ") + "\n  ```")
+            lines.append(
+                f"* round {rnd}, {impl}, {workload}:\n\n  ```\n  "
+                + error.replace("\n", "\n  ")
+                + "\n  ```"
+            )
     lines.append("")
     (out / "report.md").write_text("\n".join(lines))
 
@@ -244,18 +265,28 @@ def parse_list(text, known, what):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter,
-                                     epilog=__doc__.split("\n", 1)[1])
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=__doc__.split("\n", 1)[1],
+    )
     parser.add_argument("--rounds", type=int, help="rounds (default 5, or 1 with --quick)")
     parser.add_argument("--quick", action="store_true", help="small sizes, one round")
     parser.add_argument("--impls", help="comma-separated subset of: " + ", ".join(IMPLS))
-    parser.add_argument("--workloads", help="comma-separated subset of: "
-                        + ", ".join(workloads.WORKLOADS))
-    parser.add_argument("--uri", help="use this MongoDB instead of starting a mongod "
-                        "(its motor_bench database is overwritten)")
-    parser.add_argument("--cache-dir", type=Path, default=BENCH / ".venvs",
-                        help="where the Motor 3 virtualenv lives (default: bench/.venvs)")
+    parser.add_argument(
+        "--workloads", help="comma-separated subset of: " + ", ".join(workloads.WORKLOADS)
+    )
+    parser.add_argument(
+        "--uri",
+        help="use this MongoDB instead of starting a mongod "
+        "(its motor_bench database is overwritten)",
+    )
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=BENCH / ".venvs",
+        help="where the Motor 3 virtualenv lives (default: bench/.venvs)",
+    )
     parser.add_argument("--out", type=Path, default=BENCH / "results")
     parser.add_argument("--timeout", type=float, default=120, help="seconds per process")
     args = parser.parse_args(argv)
@@ -291,8 +322,7 @@ def main(argv=None):
                 pings.append(time.perf_counter() - t0)
         ping_us = statistics.median(pings[50:]) * 1e6
         load_before = os.getloadavg()
-        print(f"mongod {mongod_version} at {uri}; loading {workloads.N_DOCS} documents",
-              flush=True)
+        print(f"mongod {mongod_version} at {uri}; loading {workloads.N_DOCS} documents", flush=True)
         workloads.create_docs(uri)
         results, versions = [], {}
         notes = {"skipped": {}, "errors": {}}
@@ -302,8 +332,15 @@ def main(argv=None):
                 for impl in impls:  # A B C D, in the same order every round
                     env_name = IMPLS[impl][0]
                     t0 = time.monotonic()
-                    res = run_one(pythons[env_name], envs[env_name], impl, workload, uri,
-                                  args.quick, args.timeout)
+                    res = run_one(
+                        pythons[env_name],
+                        envs[env_name],
+                        impl,
+                        workload,
+                        uri,
+                        args.quick,
+                        args.timeout,
+                    )
                     took = time.monotonic() - t0
                     if "error" in res:
                         notes["errors"][impl, workload, rnd] = res["error"]
@@ -317,23 +354,37 @@ def main(argv=None):
                         status = ", ".join(f"{m} {fmt(v)}" for m, v in res["metrics"].items())
                     if "versions" in res:
                         versions[impl] = res["versions"]
-                    print(f"round {rnd}/{rounds} {workload:>14} {impl:>14} ({took:4.1f}s) {status}",
-                          flush=True)
+                    print(
+                        f"round {rnd}/{rounds} {workload:>14} {impl:>14} ({took:4.1f}s) {status}",
+                        flush=True,
+                    )
             results.append(by_impl)
     finally:
         if server is not None:
             server.stop()
 
-    meta = {"date": datetime.datetime.now().isoformat(timespec="seconds"),
-            "machine": f"{platform.machine()} {platform.system()}, {os.cpu_count()} CPUs",
-            "rounds": rounds, "quick": args.quick, "mongod": mongod_version,
-            "seconds": time.monotonic() - started, "versions": versions, "ping_us": ping_us,
-            "load": [load_before[0], os.getloadavg()[0]]}
+    meta = {
+        "date": datetime.datetime.now().isoformat(timespec="seconds"),
+        "machine": f"{platform.machine()} {platform.system()}, {os.cpu_count()} CPUs",
+        "rounds": rounds,
+        "quick": args.quick,
+        "mongod": mongod_version,
+        "seconds": time.monotonic() - started,
+        "versions": versions,
+        "ping_us": ping_us,
+        "load": [load_before[0], os.getloadavg()[0]],
+    }
     summary = summarize(results, impls, metrics)
-    (args.out / "results.json").write_text(json.dumps(
-        {"meta": meta, "rounds": results,
-         "summary": [{"impl": i, "metric": m, **s} for (i, m), s in summary.items()]},
-        indent=1))
+    (args.out / "results.json").write_text(
+        json.dumps(
+            {
+                "meta": meta,
+                "rounds": results,
+                "summary": [{"impl": i, "metric": m, **s} for (i, m), s in summary.items()],
+            },
+            indent=1,
+        )
+    )
     write_report(args.out, meta, summary, impls, metrics, notes)
     write_chart(args.out, summary, impls, metrics)
     print((args.out / "report.md").read_text())

@@ -37,37 +37,69 @@ IN_FLIGHT = 1000
 HTTP_CLIENTS = 100
 
 SIZES = {
-    "full": dict(seq_ops=2000, conc_ops=5000, cursor_docs=50_000, insert_many_docs=50_000,
-                 gridfs_mb=10, reps=3, http_warmup=1.0, http_seconds=4.0, heap_ops=200),
-    "quick": dict(seq_ops=300, conc_ops=1280, cursor_docs=5000, insert_many_docs=5000,
-                  gridfs_mb=10, reps=1, http_warmup=0.3, http_seconds=1.0, heap_ops=20),
+    "full": dict(
+        seq_ops=2000,
+        conc_ops=5000,
+        cursor_docs=50_000,
+        insert_many_docs=50_000,
+        gridfs_mb=10,
+        reps=3,
+        http_warmup=1.0,
+        http_seconds=4.0,
+        heap_ops=200,
+    ),
+    "quick": dict(
+        seq_ops=300,
+        conc_ops=1280,
+        cursor_docs=5000,
+        insert_many_docs=5000,
+        gridfs_mb=10,
+        reps=1,
+        http_warmup=0.3,
+        http_seconds=1.0,
+        heap_ops=20,
+    ),
 }
 
 # metric -> (unit, which way is better, what it measures)
 METRICS = {
     "find_one_seq": ("µs/op", "lower", "find_one by _id, one at a time"),
     "find_one_seq_cpu": ("CPU µs/op", "lower", "client process CPU time (all threads) per op"),
+    "find_one_seq_runq": (
+        "µs/op",
+        "lower",
+        "time the client's threads sat runnable, waiting "
+        "for a CPU (Linux schedstat run delay, summed over threads), per op",
+    ),
     "find_one_c64": ("ops/s", "higher", f"find_one by _id from {CONCURRENCY} concurrent tasks"),
     "find_one_c64_cpu": ("CPU µs/op", "lower", "client process CPU time per op"),
+    "find_one_c64_runq": ("µs/op", "lower", "client threads' run-queue wait per op"),
     "insert_one_c64": ("ops/s", "higher", f"insert_one from {CONCURRENCY} concurrent tasks"),
     "insert_one_c64_cpu": ("CPU µs/op", "lower", "client process CPU time per op"),
+    "insert_one_c64_runq": ("µs/op", "lower", "client threads' run-queue wait per op"),
     "cursor_50k": ("ms", "lower", "iterate a 50,000-document find cursor"),
     "insert_many_50k": ("ms", "lower", "insert_many of 50,000 documents"),
     "gridfs_upload_10mb": ("ms", "lower", "GridFS upload_from_stream, 10 MB"),
     "gridfs_download_10mb": ("ms", "lower", "GridFS open_download_stream + read, 10 MB"),
-    "http_find_one": ("req/s", "higher",
-                      f"Tornado handler doing one find_one, {HTTP_CLIENTS} keep-alive HTTP clients"),
+    "http_find_one": (
+        "req/s",
+        "higher",
+        f"Tornado handler doing one find_one, {HTTP_CLIENTS} keep-alive HTTP clients",
+    ),
     "rss_peak_1000": ("MB", "lower", f"peak RSS of the process, {IN_FLIGHT} find_one in flight"),
     "rss_growth_1000": ("MB", "lower", f"peak RSS minus RSS before the {IN_FLIGHT}-op bursts"),
-    "heap_per_inflight_op": ("KiB", "lower",
-                             f"tracemalloc peak during a {IN_FLIGHT}-op burst, per operation"),
+    "heap_per_inflight_op": (
+        "KiB",
+        "lower",
+        f"tracemalloc peak during a {IN_FLIGHT}-op burst, per operation",
+    ),
     "heap_per_op": ("KiB", "lower", "tracemalloc high-water of one sequential find_one"),
 }
 
 WORKLOADS = {  # workload (one subprocess) -> the metrics it reports
-    "find_one_seq": ["find_one_seq", "find_one_seq_cpu"],
-    "find_one_c64": ["find_one_c64", "find_one_c64_cpu"],
-    "insert_one_c64": ["insert_one_c64", "insert_one_c64_cpu"],
+    "find_one_seq": ["find_one_seq", "find_one_seq_cpu", "find_one_seq_runq"],
+    "find_one_c64": ["find_one_c64", "find_one_c64_cpu", "find_one_c64_runq"],
+    "insert_one_c64": ["insert_one_c64", "insert_one_c64_cpu", "insert_one_c64_runq"],
     "cursor": ["cursor_50k"],
     "insert_many": ["insert_many_50k"],
     "gridfs": ["gridfs_upload_10mb", "gridfs_download_10mb"],
@@ -117,20 +149,46 @@ def _ms(seconds):
     return seconds * 1000
 
 
+def run_queue_seconds():
+    """Seconds this process's threads have spent runnable but not running (Linux schedstat).
+
+    On a loaded machine this is the part of the wall-clock time that is the scheduler's,
+    not the client's: the ``*_runq`` metrics. None where schedstat is unavailable.
+    """
+    total = 0
+    try:
+        for task in os.listdir("/proc/self/task"):
+            try:
+                with open(f"/proc/self/task/{task}/schedstat") as f:
+                    total += int(f.read().split()[1])
+            except (OSError, IndexError, ValueError):
+                continue  # a thread that just ended
+    except OSError:
+        return None
+    return total / 1e9
+
+
 class Timer:
-    """Wall and process CPU time of a ``with`` block; ``rates(name, n)`` reports both."""
+    """Wall time, process CPU time and run-queue wait of a ``with`` block; ``rates(name, n)``
+    reports all three."""
 
     def __enter__(self):
+        self.runq = run_queue_seconds()
         self.wall, self.cpu = time.perf_counter(), time.process_time()
         return self
 
     def __exit__(self, *exc):
         self.wall = time.perf_counter() - self.wall
         self.cpu = time.process_time() - self.cpu
+        end = run_queue_seconds()
+        self.runq = None if end is None or self.runq is None else end - self.runq
 
     def rates(self, name, n, per_second=True):
         main = n / self.wall if per_second else self.wall / n * 1e6
-        return {name: main, name + "_cpu": self.cpu / n * 1e6}
+        out = {name: main, name + "_cpu": self.cpu / n * 1e6}
+        if self.runq is not None:
+            out[name + "_runq"] = self.runq / n * 1e6
+        return out
 
 
 # -- clients ------------------------------------------------------------------------
@@ -171,8 +229,13 @@ def versions(family):
     import pymongo
     import tornado
 
-    info = {"python": sys.version.split()[0], "pymongo": pymongo.version,
-            "pymongo_c": pymongo.has_c(), "bson_c": bson.has_c(), "tornado": tornado.version}
+    info = {
+        "python": sys.version.split()[0],
+        "pymongo": pymongo.version,
+        "pymongo_c": pymongo.has_c(),
+        "bson_c": bson.has_c(),
+        "tornado": tornado.version,
+    }
     if family.startswith("motor"):
         info["motor"] = sys.modules["motor"].version
     if "greenlet" in sys.modules:  # Motor 4 imports it; Motor 3 does not
@@ -232,7 +295,7 @@ async def a_insert_one_c64(db, size, family):
 async def a_cursor(db, size, family):
     n = size["cursor_docs"]
     times = []
-    for rep in range(size["reps"] + 1):  # the first is a warm-up
+    for _rep in range(size["reps"] + 1):  # the first is a warm-up
         start = time.perf_counter()
         count = 0
         async for _ in db[DOCS].find({}).limit(n):
@@ -245,7 +308,7 @@ async def a_cursor(db, size, family):
 async def a_insert_many(db, size, family):
     coll = db[SCRATCH]
     times = []
-    for rep in range(size["reps"] + 1):
+    for _rep in range(size["reps"] + 1):
         await coll.drop()
         docs = [make_doc(i, with_id=False) for i in range(size["insert_many_docs"])]
         start = time.perf_counter()
@@ -270,8 +333,10 @@ async def a_gridfs(db, size, family):
         down.append(time.perf_counter() - start)
         assert got == data
         await bucket.delete(file_id)
-    return {"gridfs_upload_10mb": _ms(statistics.median(up[1:])),
-            "gridfs_download_10mb": _ms(statistics.median(down[1:]))}
+    return {
+        "gridfs_upload_10mb": _ms(statistics.median(up[1:])),
+        "gridfs_download_10mb": _ms(statistics.median(down[1:])),
+    }
 
 
 async def a_http(db, size, family):
@@ -281,10 +346,12 @@ async def a_http(db, size, family):
     ids = itertools.count()
 
     if family == "pymongo-sync":
+
         class Handler(tornado.web.RequestHandler):
             def get(self):  # blocks the IOLoop for each query
                 self.write(coll.find_one({"_id": next(ids) % N_DOCS})["name"])
     else:
+
         class Handler(tornado.web.RequestHandler):
             async def get(self):
                 doc = await coll.find_one({"_id": next(ids) % N_DOCS})
@@ -305,9 +372,17 @@ async def serve_and_load(handler, size):
     server.add_sockets(sockets)
     port = sockets[0].getsockname()[1]
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, LOADGEN, str(port), "--clients", str(HTTP_CLIENTS),
-        "--warmup", str(size["http_warmup"]), "--seconds", str(size["http_seconds"]),
-        stdout=asyncio.subprocess.PIPE)
+        sys.executable,
+        LOADGEN,
+        str(port),
+        "--clients",
+        str(HTTP_CLIENTS),
+        "--warmup",
+        str(size["http_warmup"]),
+        "--seconds",
+        str(size["http_seconds"]),
+        stdout=asyncio.subprocess.PIPE,
+    )
     out, _ = await proc.communicate()
     server.stop()
     if proc.returncode:
@@ -395,7 +470,7 @@ def s_insert_one_c64(db, size, family):
 def s_cursor(db, size, family):
     n = size["cursor_docs"]
     times = []
-    for rep in range(size["reps"] + 1):
+    for _rep in range(size["reps"] + 1):
         start = time.perf_counter()
         count = sum(1 for _ in db[DOCS].find({}).limit(n))
         times.append(time.perf_counter() - start)
@@ -406,7 +481,7 @@ def s_cursor(db, size, family):
 def s_insert_many(db, size, family):
     coll = db[SCRATCH]
     times = []
-    for rep in range(size["reps"] + 1):
+    for _rep in range(size["reps"] + 1):
         coll.drop()
         docs = [make_doc(i, with_id=False) for i in range(size["insert_many_docs"])]
         start = time.perf_counter()
@@ -430,8 +505,10 @@ def s_gridfs(db, size, family):
         down.append(time.perf_counter() - start)
         assert got == data
         bucket.delete(file_id)
-    return {"gridfs_upload_10mb": _ms(statistics.median(up[1:])),
-            "gridfs_download_10mb": _ms(statistics.median(down[1:]))}
+    return {
+        "gridfs_upload_10mb": _ms(statistics.median(up[1:])),
+        "gridfs_download_10mb": _ms(statistics.median(down[1:])),
+    }
 
 
 def s_http(db, size, family):
@@ -442,8 +519,9 @@ def s_memory(db, size, family):
     coll = db[DOCS]
 
     def burst():
-        threads = [threading.Thread(target=coll.find_one, args=({"_id": i},))
-                   for i in range(IN_FLIGHT)]
+        threads = [
+            threading.Thread(target=coll.find_one, args=({"_id": i},)) for i in range(IN_FLIGHT)
+        ]
         for t in threads:
             t.start()
         for t in threads:
@@ -498,13 +576,18 @@ def run_sync(family, workload, uri, size, profiler):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("family", choices=["motor-tornado", "motor-asyncio", "pymongo-async",
-                                           "pymongo-sync"])
+    parser.add_argument(
+        "family", choices=["motor-tornado", "motor-asyncio", "pymongo-async", "pymongo-sync"]
+    )
     parser.add_argument("workload", choices=list(WORKLOADS))
     parser.add_argument("--uri", required=True)
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
-    parser.add_argument("--profile", metavar="FILE", help="sample the workload's CPU time "
-                        "(warm-up included) with cpuprofile.py; write the report to FILE")
+    parser.add_argument(
+        "--profile",
+        metavar="FILE",
+        help="sample the workload's CPU time "
+        "(warm-up included) with cpuprofile.py; write the report to FILE",
+    )
     args = parser.parse_args(argv)
     size = SIZES["quick" if args.quick else "full"]
     profiler = contextlib.nullcontext()
@@ -518,7 +601,8 @@ def main(argv=None):
             out["metrics"] = run_sync(args.family, args.workload, args.uri, size, profiler)
         else:
             out["metrics"] = asyncio.run(
-                run_async(args.family, args.workload, args.uri, size, profiler))
+                run_async(args.family, args.workload, args.uri, size, profiler)
+            )
     except Skip as exc:
         out["skipped"] = str(exc)
     out["versions"] = versions(args.family)

@@ -12,7 +12,15 @@ import asyncio
 import builtins
 import datetime
 import uuid
-from collections.abc import Awaitable, Callable, Generator, Iterable, Mapping, MutableMapping, Sequence
+from collections.abc import (
+    Awaitable,
+    Callable,
+    Generator,
+    Iterable,
+    Mapping,
+    MutableMapping,
+    Sequence,
+)
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from types import TracebackType
 from typing import Any, Generic, NoReturn, Protocol, Self, TypeAlias, overload
@@ -103,9 +111,16 @@ _Callback: TypeAlias = Callable[[_T | None, BaseException | None], object]
 
 # The requests of Collection.bulk_write, and of MongoClient.bulk_write (each with a namespace).
 _WriteOp: TypeAlias = (
-    InsertOne[_DocumentType] | DeleteOne | DeleteMany | ReplaceOne[_DocumentType] | UpdateOne | UpdateMany
+    InsertOne[_DocumentType]
+    | DeleteOne
+    | DeleteMany
+    | ReplaceOne[_DocumentType]
+    | UpdateOne
+    | UpdateMany
 )
-_ClientWriteOp: TypeAlias = InsertOne[Any] | DeleteOne | DeleteMany | ReplaceOne[Any] | UpdateOne | UpdateMany
+_ClientWriteOp: TypeAlias = (
+    InsertOne[Any] | DeleteOne | DeleteMany | ReplaceOne[Any] | UpdateOne | UpdateMany
+)
 
 class _Reader(Protocol):
     # A GridFS source: a file-like object whose read() may be a coroutine function.
@@ -114,7 +129,6 @@ class _Reader(Protocol):
 class _Writer(Protocol):
     # A GridFS destination: write() may return an awaitable (awaited before the next chunk).
     def write(self, data: bytes, /) -> object: ...
-
 
 class AsyncIOMotorClient(Generic[_DocumentType]):
     HOST: str
@@ -338,9 +352,7 @@ class AsyncIOMotorClient(Generic[_DocumentType]):
         tb: TracebackType | None,
     ) -> None: ...
 
-
 class AsyncIOMotorReplicaSetClient(AsyncIOMotorClient[_DocumentType]): ...
-
 
 class AsyncIOMotorDatabase(Generic[_DocumentType]):
     delegate: Database[_DocumentType]
@@ -660,7 +672,6 @@ class AsyncIOMotorDatabase(Generic[_DocumentType]):
         *,
         callback: _Callback[dict[str, Any]],
     ) -> None: ...
-
 
 class AsyncIOMotorCollection(Generic[_DocumentType]):
     delegate: Collection[_DocumentType]
@@ -1462,7 +1473,6 @@ class AsyncIOMotorCollection(Generic[_DocumentType]):
         **kwargs: Any,
     ) -> None: ...
 
-
 # Motor's cursors are generic in what they yield: documents, or (raw-batch cursors) bytes,
 # or (GridFS cursors) MotorGridOut objects.
 class _AsyncIOMotorBaseCursor(Generic[_ItemT]):
@@ -1485,7 +1495,7 @@ class _AsyncIOMotorBaseCursor(Generic[_ItemT]):
     def next(self, *, callback: None = None) -> asyncio.Future[_ItemT]: ...
     @overload
     def next(self, *, callback: _Callback[_ItemT]) -> None: ...
-    def __anext__(self) -> asyncio.Future[_ItemT]: ...
+    async def __anext__(self) -> _ItemT: ...
     def __aiter__(self) -> Self: ...
     @overload
     def to_list(
@@ -1509,7 +1519,6 @@ class _AsyncIOMotorBaseCursor(Generic[_ItemT]):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None: ...
-
 
 class AsyncIOMotorCursor(_AsyncIOMotorBaseCursor[_ItemT]):
     @property
@@ -1549,14 +1558,12 @@ class AsyncIOMotorCursor(_AsyncIOMotorBaseCursor[_ItemT]):
     @overload
     def explain(self, *, callback: _Callback[_ItemT]) -> None: ...
 
-
 class AsyncIOMotorRawBatchCursor(AsyncIOMotorCursor[bytes]):
     # Each item is one batch of documents as BSON bytes (bson.decode_all reads it).
     @overload  # type: ignore[override]
     def explain(self, *, callback: None = None) -> asyncio.Future[Mapping[str, Any]]: ...
     @overload
     def explain(self, *, callback: _Callback[Mapping[str, Any]]) -> None: ...
-
 
 class AsyncIOMotorCommandCursor(_AsyncIOMotorBaseCursor[_ItemT]):
     def batch_size(self, batch_size: int) -> Self: ...
@@ -1565,9 +1572,7 @@ class AsyncIOMotorCommandCursor(_AsyncIOMotorBaseCursor[_ItemT]):
     @overload
     def try_next(self, *, callback: _Callback[_ItemT | None]) -> None: ...
 
-
 class AsyncIOMotorRawBatchCommandCursor(AsyncIOMotorCommandCursor[bytes]): ...
-
 
 class AsyncIOMotorLatentCommandCursor(AsyncIOMotorCommandCursor[_ItemT]):
     # Returned at once by aggregate(), list_indexes(), ...; the command runs on first use.
@@ -1578,7 +1583,6 @@ class AsyncIOMotorLatentCommandCursor(AsyncIOMotorCommandCursor[_ItemT]):
         *args: Any,
         **kwargs: Any,
     ) -> None: ...
-
 
 class AsyncIOMotorChangeStream(Generic[_DocumentType]):
     delegate: ChangeStream[_DocumentType] | None
@@ -1615,7 +1619,6 @@ class AsyncIOMotorChangeStream(Generic[_DocumentType]):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None: ...
-
 
 class AsyncIOMotorClientSession:
     delegate: ClientSession
@@ -1689,7 +1692,6 @@ class AsyncIOMotorClientSession:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None: ...
-
 
 class AsyncIOMotorClientEncryption(Generic[_DocumentType]):
     delegate: ClientEncryption[Any]
@@ -1898,13 +1900,12 @@ class AsyncIOMotorClientEncryption(Generic[_DocumentType]):
         tb: TracebackType | None,
     ) -> None: ...
 
-
 class AsyncIOMotorGridFSBucket:
     delegate: GridFSBucket
     def __init__(
         self,
         database: AsyncIOMotorDatabase[Any],
-        bucket_name: str = 'fs',
+        bucket_name: str = "fs",
         chunk_size_bytes: int = ...,
         write_concern: WriteConcern | None = None,
         read_preference: _ServerMode | None = None,
@@ -2140,10 +2141,9 @@ class AsyncIOMotorGridFSBucket:
         callback: _Callback[None],
     ) -> None: ...
 
-
 class AsyncIOMotorGridFS:
     delegate: GridFS
-    def __init__(self, database: AsyncIOMotorDatabase[Any], collection: str = 'fs') -> None: ...
+    def __init__(self, database: AsyncIOMotorDatabase[Any], collection: str = "fs") -> None: ...
     @property
     def database(self) -> AsyncIOMotorDatabase[Any]: ...
     def get_io_loop(self) -> _IOLoop: ...
@@ -2296,7 +2296,6 @@ class AsyncIOMotorGridFS:
         callback: _Callback[builtins.list[str]],
     ) -> None: ...
 
-
 class AsyncIOMotorGridIn:
     delegate: GridIn
     def __init__(
@@ -2367,7 +2366,6 @@ class AsyncIOMotorGridIn:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None: ...
-
 
 class AsyncIOMotorGridOut:
     delegate: GridOut
@@ -2455,7 +2453,6 @@ class AsyncIOMotorGridOut:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None: ...
-
 
 class AsyncIOMotorGridOutCursor(AsyncIOMotorCursor[AsyncIOMotorGridOut]):
     # Each item is a MotorGridOut, opened.

@@ -12,7 +12,15 @@ import asyncio
 import builtins
 import datetime
 import uuid
-from collections.abc import Awaitable, Callable, Generator, Iterable, Mapping, MutableMapping, Sequence
+from collections.abc import (
+    Awaitable,
+    Callable,
+    Generator,
+    Iterable,
+    Mapping,
+    MutableMapping,
+    Sequence,
+)
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from types import TracebackType
 from typing import Any, Generic, NoReturn, Protocol, Self, TypeAlias, overload
@@ -68,6 +76,8 @@ from typing_extensions import TypeVar
 
 # -- framework: begin (the part that differs between motor_asyncio.pyi and motor_tornado.pyi)
 from tornado.ioloop import IOLoop
+from tornado.web import RequestHandler
+from typing_extensions import TypeVar
 
 _IOLoop: TypeAlias = IOLoop
 # -- framework: end
@@ -105,9 +115,16 @@ _Callback: TypeAlias = Callable[[_T | None, BaseException | None], object]
 
 # The requests of Collection.bulk_write, and of MongoClient.bulk_write (each with a namespace).
 _WriteOp: TypeAlias = (
-    InsertOne[_DocumentType] | DeleteOne | DeleteMany | ReplaceOne[_DocumentType] | UpdateOne | UpdateMany
+    InsertOne[_DocumentType]
+    | DeleteOne
+    | DeleteMany
+    | ReplaceOne[_DocumentType]
+    | UpdateOne
+    | UpdateMany
 )
-_ClientWriteOp: TypeAlias = InsertOne[Any] | DeleteOne | DeleteMany | ReplaceOne[Any] | UpdateOne | UpdateMany
+_ClientWriteOp: TypeAlias = (
+    InsertOne[Any] | DeleteOne | DeleteMany | ReplaceOne[Any] | UpdateOne | UpdateMany
+)
 
 class _Reader(Protocol):
     # A GridFS source: a file-like object whose read() may be a coroutine function.
@@ -116,7 +133,6 @@ class _Reader(Protocol):
 class _Writer(Protocol):
     # A GridFS destination: write() may return an awaitable (awaited before the next chunk).
     def write(self, data: bytes, /) -> object: ...
-
 
 class MotorClient(Generic[_DocumentType]):
     HOST: str
@@ -340,9 +356,7 @@ class MotorClient(Generic[_DocumentType]):
         tb: TracebackType | None,
     ) -> None: ...
 
-
 class MotorReplicaSetClient(MotorClient[_DocumentType]): ...
-
 
 class MotorDatabase(Generic[_DocumentType]):
     delegate: Database[_DocumentType]
@@ -662,7 +676,6 @@ class MotorDatabase(Generic[_DocumentType]):
         *,
         callback: _Callback[dict[str, Any]],
     ) -> None: ...
-
 
 class MotorCollection(Generic[_DocumentType]):
     delegate: Collection[_DocumentType]
@@ -1464,7 +1477,6 @@ class MotorCollection(Generic[_DocumentType]):
         **kwargs: Any,
     ) -> None: ...
 
-
 # Motor's cursors are generic in what they yield: documents, or (raw-batch cursors) bytes,
 # or (GridFS cursors) MotorGridOut objects.
 class _MotorBaseCursor(Generic[_ItemT]):
@@ -1487,7 +1499,7 @@ class _MotorBaseCursor(Generic[_ItemT]):
     def next(self, *, callback: None = None) -> asyncio.Future[_ItemT]: ...
     @overload
     def next(self, *, callback: _Callback[_ItemT]) -> None: ...
-    def __anext__(self) -> asyncio.Future[_ItemT]: ...
+    async def __anext__(self) -> _ItemT: ...
     def __aiter__(self) -> Self: ...
     @overload
     def to_list(
@@ -1511,7 +1523,6 @@ class _MotorBaseCursor(Generic[_ItemT]):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None: ...
-
 
 class MotorCursor(_MotorBaseCursor[_ItemT]):
     @property
@@ -1551,14 +1562,12 @@ class MotorCursor(_MotorBaseCursor[_ItemT]):
     @overload
     def explain(self, *, callback: _Callback[_ItemT]) -> None: ...
 
-
 class MotorRawBatchCursor(MotorCursor[bytes]):
     # Each item is one batch of documents as BSON bytes (bson.decode_all reads it).
     @overload  # type: ignore[override]
     def explain(self, *, callback: None = None) -> asyncio.Future[Mapping[str, Any]]: ...
     @overload
     def explain(self, *, callback: _Callback[Mapping[str, Any]]) -> None: ...
-
 
 class MotorCommandCursor(_MotorBaseCursor[_ItemT]):
     def batch_size(self, batch_size: int) -> Self: ...
@@ -1567,9 +1576,7 @@ class MotorCommandCursor(_MotorBaseCursor[_ItemT]):
     @overload
     def try_next(self, *, callback: _Callback[_ItemT | None]) -> None: ...
 
-
 class MotorRawBatchCommandCursor(MotorCommandCursor[bytes]): ...
-
 
 class MotorLatentCommandCursor(MotorCommandCursor[_ItemT]):
     # Returned at once by aggregate(), list_indexes(), ...; the command runs on first use.
@@ -1580,7 +1587,6 @@ class MotorLatentCommandCursor(MotorCommandCursor[_ItemT]):
         *args: Any,
         **kwargs: Any,
     ) -> None: ...
-
 
 class MotorChangeStream(Generic[_DocumentType]):
     delegate: ChangeStream[_DocumentType] | None
@@ -1617,7 +1623,6 @@ class MotorChangeStream(Generic[_DocumentType]):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None: ...
-
 
 class MotorClientSession:
     delegate: ClientSession
@@ -1691,7 +1696,6 @@ class MotorClientSession:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None: ...
-
 
 class MotorClientEncryption(Generic[_DocumentType]):
     delegate: ClientEncryption[Any]
@@ -1900,13 +1904,12 @@ class MotorClientEncryption(Generic[_DocumentType]):
         tb: TracebackType | None,
     ) -> None: ...
 
-
 class MotorGridFSBucket:
     delegate: GridFSBucket
     def __init__(
         self,
         database: MotorDatabase[Any],
-        bucket_name: str = 'fs',
+        bucket_name: str = "fs",
         chunk_size_bytes: int = ...,
         write_concern: WriteConcern | None = None,
         read_preference: _ServerMode | None = None,
@@ -2142,10 +2145,9 @@ class MotorGridFSBucket:
         callback: _Callback[None],
     ) -> None: ...
 
-
 class MotorGridFS:
     delegate: GridFS
-    def __init__(self, database: MotorDatabase[Any], collection: str = 'fs') -> None: ...
+    def __init__(self, database: MotorDatabase[Any], collection: str = "fs") -> None: ...
     @property
     def database(self) -> MotorDatabase[Any]: ...
     def get_io_loop(self) -> _IOLoop: ...
@@ -2298,7 +2300,6 @@ class MotorGridFS:
         callback: _Callback[builtins.list[str]],
     ) -> None: ...
 
-
 class MotorGridIn:
     delegate: GridIn
     def __init__(
@@ -2369,7 +2370,6 @@ class MotorGridIn:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None: ...
-
 
 class MotorGridOut:
     delegate: GridOut
@@ -2457,7 +2457,6 @@ class MotorGridOut:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None: ...
-
 
 class MotorGridOutCursor(MotorCursor[MotorGridOut]):
     # Each item is a MotorGridOut, opened.

@@ -57,8 +57,6 @@ class LoopLag:
         self._task.cancel()
 
 
-
-
 def app_pools(client):
     return [server.pool for server in client.delegate._topology._servers.values()]
 
@@ -96,13 +94,14 @@ async def test_500_concurrent_operations_on_a_pool_of_5(make_client, coll, recor
     assert checked_out(client) == 0
     # Every operation ran on the loop's own thread.
     loop_thread = threading.get_ident()
-    assert {name: threads for name, threads in listener.threads.items()} == {
-        "insert": {loop_thread},
-        "find": {loop_thread},
-    }
+    # Every command (saslContinue too, with auth) ran on the loop's own thread.
+    assert {"insert", "find"} <= listener.threads.keys()
+    assert all(threads == {loop_thread} for threads in listener.threads.values()), listener.threads
     record_property("loop_lag_ms", round(lag.worst * 1000, 2))
     record_property("elapsed_s", round(elapsed, 3))
-    print(f"\n500 find_one, maxPoolSize=5: {elapsed:.3f}s, worst loop lag {lag.worst * 1000:.1f} ms")
+    print(
+        f"\n500 find_one, maxPoolSize=5: {elapsed:.3f}s, worst loop lag {lag.worst * 1000:.1f} ms"
+    )
 
 
 async def test_full_pool_suspends_only_the_waiter(make_client, coll):
@@ -201,3 +200,224 @@ async def test_messages_larger_than_the_socket_buffers(coll):
     big = "x" * (15 * 1024 * 1024)
     await coll.insert_one({"_id": 1, "big": big})
     assert (await coll.find_one({"_id": 1}))["big"] == big
+
+
+# --- the hot path: reused greenlets, lasting fd registrations, no-I/O cursor steps -----
+
+
+def bridge_hub(framework):
+    """The bridge's Hub for the running loop, through the framework's own adapter."""
+    import importlib
+
+    adapter = importlib.import_module(f"motor.frameworks.{framework.name}")
+    return adapter.hub(adapter.default_loop())
+
+
+async def test_a_late_cancellation_does_not_reach_the_next_operation(framework):
+    # The greenlet that ran A is idle again and runs B when A's cancellation callback
+    # finally runs: that callback must see that its operation is over and leave B alone.
+    from greenlet import getcurrent
+
+    from motor.bridge.greenlets import await_future, spawn
+
+    hub = bridge_hub(framework)
+    loop = asyncio.get_running_loop()
+    gate_a, gate_b = loop.create_future(), loop.create_future()
+    ran_on = {}
+
+    def op(name, gate):
+        ran_on[name] = getcurrent()
+        return await_future(gate)
+
+    future_a = spawn(hub, op, "a", gate_a)
+    started = {}
+    gate_a.set_result("a")  # schedules A's wake-up first ...
+    loop.call_soon(lambda: started.setdefault("b", spawn(hub, op, "b", gate_b)))
+    future_a.cancel()  # ... then A's cancellation callback, after B has started
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert future_a.cancelled()
+    assert ran_on["a"] is ran_on["b"], "B ran on A's idle greenlet"
+    future_b = started["b"]
+    assert not future_b.done(), "B was not cancelled by A's late callback"
+    gate_b.set_result("b")
+    assert await future_b == "b"
+
+
+async def test_a_reused_greenlet_gets_each_callers_context(framework):
+    import contextvars
+
+    from motor.bridge.greenlets import spawn
+
+    hub = bridge_hub(framework)
+    var = contextvars.ContextVar("var", default="unset")
+
+    def op():
+        seen = var.get()
+        var.set("changed inside")  # must not leak into the next operation
+        return seen
+
+    var.set("first")
+    assert await spawn(hub, op) == "first"
+    var.set("second")
+    assert await spawn(hub, op) == "second"
+    assert var.get() == "second"
+
+
+async def test_idle_greenlets_are_reused_and_bounded(framework):
+    from greenlet import getcurrent
+
+    from motor.bridge import greenlets
+
+    hub = bridge_hub(framework)
+    loop = asyncio.get_running_loop()
+    gates = [loop.create_future() for _ in range(greenlets.MAX_IDLE + 20)]
+    futures = [greenlets.spawn(hub, greenlets.await_future, gate) for gate in gates]
+    for gate in gates:
+        gate.set_result(None)
+    await asyncio.gather(*futures)
+    assert len(greenlets._idle_greenlets()) == greenlets.MAX_IDLE
+    first = greenlets._idle_greenlets()[-1]
+    assert await greenlets.spawn(hub, getcurrent) is first
+
+
+async def test_a_stray_switch_into_an_idle_greenlet_is_ignored(framework):
+    # What a wake-up that missed every guard would do: the idle greenlet must stay
+    # usable, or the next operation given to it would never run.
+    from greenlet import getcurrent
+
+    from motor.bridge import greenlets
+
+    hub = bridge_hub(framework)
+    idle = await greenlets.spawn(hub, getcurrent)
+    assert idle in greenlets._idle_greenlets()
+    idle.switch(True)
+    assert not idle.dead
+    assert await greenlets.spawn(hub, getcurrent) is idle
+
+
+async def test_a_read_keeps_its_fd_registered_until_the_peer_closes(framework):
+    import socket
+
+    from motor.bridge.greenlets import spawn
+    from motor.bridge.socket import GreenSocket
+
+    hub = bridge_hub(framework)
+    loop = asyncio.get_running_loop()
+    ours, peer = socket.socketpair()
+    green = GreenSocket(ours, 5.0)
+    fd = ours.fileno()
+    try:
+
+        def read():
+            buf = bytearray(4)
+            return bytes(buf[: green.recv_into(buf)])
+
+        for payload in (b"one", b"two"):
+            reading = spawn(hub, read)
+            await asyncio.sleep(0.01)
+            assert not reading.done(), "the read waits on the loop"
+            peer.send(payload)
+            assert await reading == payload
+            assert green._hub is hub, "the fd stays registered between reads"
+        # Nobody reads when the peer closes: the registration fires once and is dropped.
+        peer.close()
+        for _ in range(50):
+            if green._hub is None:
+                break
+            await asyncio.sleep(0.01)
+        assert green._hub is None
+        asyncio_loop = getattr(hub.loop, "asyncio_loop", hub.loop)
+        with pytest.raises(KeyError):
+            asyncio_loop._selector.get_key(fd)
+    finally:
+        green.close()
+        assert loop is asyncio.get_running_loop()
+
+
+async def test_close_from_another_thread_unregisters_on_the_loop_first(framework):
+    import socket
+
+    from motor.bridge.greenlets import spawn
+    from motor.bridge.socket import GreenSocket
+
+    hub = bridge_hub(framework)
+    ours, peer = socket.socketpair()
+    green = GreenSocket(ours, 5.0)
+    fd = ours.fileno()
+
+    def read():
+        return green.recv_into(bytearray(4))
+
+    reading = spawn(hub, read)
+    await asyncio.sleep(0.01)
+    peer.send(b"x")
+    assert await reading == 1
+    assert green._hub is hub
+    closer = threading.Thread(target=green.close)
+    closer.start()
+    closer.join()
+    assert ours.fileno() == fd, "not closed while the loop still watches the fd"
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert ours.fileno() == -1 and green._hub is None
+    selector = hub.loop._selector
+    with pytest.raises(KeyError):
+        selector.get_key(fd)
+    # The fd number can be reused at once by anything on the loop.
+    again, peer2 = socket.socketpair()
+    try:
+        waiting = asyncio.get_running_loop().create_future()
+        asyncio.get_running_loop().add_reader(again.fileno(), waiting.set_result, True)
+        peer2.send(b"y")
+        assert await asyncio.wait_for(waiting, 5)
+        asyncio.get_running_loop().remove_reader(again.fileno())
+    finally:
+        again.close()
+        peer2.close()
+        peer.close()
+
+
+async def test_a_short_timeout_is_exact_and_a_long_one_is_swept(framework):
+    import socket
+
+    from motor.bridge.greenlets import spawn
+    from motor.bridge.socket import GreenSocket
+
+    hub = bridge_hub(framework)
+    for timeout in (0.1, 0.6):  # a loop timer; the coarse deadline sweep
+        ours, peer = socket.socketpair()
+        green = GreenSocket(ours, timeout)
+        try:
+            started = time.monotonic()
+            with pytest.raises(TimeoutError):
+                await spawn(hub, green.recv_into, bytearray(4))
+            elapsed = time.monotonic() - started
+            assert timeout <= elapsed <= timeout + hub.SWEEP_INTERVAL + 0.25
+            # The socket stays usable after a timeout (PyMongo's 0.5 s polls rely on it).
+            peer.send(b"z")
+            assert await spawn(hub, green.recv_into, bytearray(4)) == 1
+        finally:
+            green.close()
+            peer.close()
+    assert not hub._deadlines
+
+
+async def test_buffered_documents_need_no_future_or_greenlet(coll, monkeypatch):
+    from motor.bridge import greenlets
+
+    await coll.insert_many([{"_id": i} for i in range(10)])
+    cursor = coll.find().sort("_id").batch_size(5)
+    assert await cursor.fetch_next  # the first batch: one operation
+    started = []
+    real_start = greenlets.start
+    monkeypatch.setattr("motor.core.base.start", lambda *a: started.append(a) or real_start(*a))
+    shared = cursor.fetch_next
+    assert shared.done() and shared.result() is True
+    assert cursor.fetch_next is shared, "one resolved Future, not one per document"
+    seen = [cursor.next_object()["_id"]]
+    async for doc in cursor:
+        seen.append(doc["_id"])
+    assert seen == list(range(10))
+    # Only the getMores ran in greenlets, never a buffered document.
+    assert len(started) == 2  # the second batch, then the empty one that ends the cursor

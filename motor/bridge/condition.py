@@ -94,7 +94,9 @@ class HybridCondition:
             else:
                 child.hub.call_soon_threadsafe(waiter.wake, True)
             woken += 1
-        self._threads.notify(n)
+        if self._threads._waiters:  # type: ignore[attr-defined]
+            # Skipped when no thread waits: every connection check-in notifies.
+            self._threads.notify(n)
 
     def notify_all(self) -> None:
         self.notify(sys.maxsize)

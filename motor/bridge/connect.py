@@ -48,12 +48,8 @@ def _resolve(child: BridgeGreenlet, host: str, port: int) -> list[Any]:
         family = socket.AF_UNSPEC
     if _is_ip_literal(host):
         # Numeric: getaddrinfo answers without any lookup.
-        return socket.getaddrinfo(
-            host, port, family, socket.SOCK_STREAM, 0, socket.AI_NUMERICHOST
-        )
-    return await_future(
-        child.hub.getaddrinfo(host, port, family=family, type=socket.SOCK_STREAM)
-    )
+        return socket.getaddrinfo(host, port, family, socket.SOCK_STREAM, 0, socket.AI_NUMERICHOST)
+    return await_future(child.hub.getaddrinfo(host, port, family=family, type=socket.SOCK_STREAM))
 
 
 def _connect_timeout(options: Any) -> float | None:
@@ -129,7 +125,11 @@ def green_socket_interface(
         _raise_connection_failure(
             address, exc, "SSL handshake failed: ", timeout_details=_get_timeout_details(options)
         )
-    if context.verify_mode and not context.check_hostname and not options.tls_allow_invalid_hostnames:
+    if (
+        context.verify_mode
+        and not context.check_hostname
+        and not options.tls_allow_invalid_hostnames
+    ):
         try:
             ssl.match_hostname(tls.getpeercert(), hostname=host)  # type: ignore[attr-defined]
         except _CertificateError:

@@ -6,6 +6,13 @@ runs PyMongo's ordinary code until it would block; then it registers a :class:`W
 with the loop and switches back to its parent, which returns to the caller (or to the
 loop callback that last resumed the child). An operation that never blocks therefore
 completes without a single loop iteration.
+
+Creating a greenlet costs more than the switches of a whole operation (Python gives each
+new greenlet its own frame-stack chunk), so a greenlet whose operation has finished waits,
+idle, for the next one: ``spawn`` takes an idle greenlet of the calling thread when
+there is one (at most ``MAX_IDLE`` are kept per thread). Everything that can outlive an
+operation (a late wake-up, a cancellation callback) checks that the greenlet still runs
+*that* operation (``child.future``).
 """
 
 from __future__ import annotations
@@ -14,7 +21,8 @@ import asyncio
 import contextlib
 import contextvars
 import threading
-from typing import Any, Callable, Iterator, TypeVar
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any, TypeVar
 
 from greenlet import GreenletExit, getcurrent, greenlet
 
@@ -27,21 +35,84 @@ class NestedOperationError(RuntimeError):
     """A Motor operation was started from inside another one (an event listener, a codec)."""
 
 
-class BridgeGreenlet(greenlet):  # type: ignore[misc]
-    """A child greenlet running one synchronous PyMongo call for the loop in ``hub``."""
+MAX_IDLE = 128  # finished greenlets kept, per thread, for the next operations
 
-    def __init__(self, run: Callable[[], Any], hub: Hub) -> None:
-        super().__init__(run)
-        self.hub = hub
+_idle = threading.local()  # .greenlets: this thread's idle BridgeGreenlets
+_live = 0  # operations started and not yet finished, on every thread
+
+
+class BridgeGreenlet(greenlet):  # type: ignore[misc]
+    """A child greenlet running synchronous PyMongo calls for the loop in ``hub``, one at a time.
+
+    ``future`` is the caller's Future of the operation it runs now (None while idle).
+    """
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(None, parent)
+        self.hub: Hub = None  # type: ignore[assignment]
         self.thread_id = threading.get_ident()
+        self.future: asyncio.Future[Any] | None = None
         self.shields = 0  # depth of ``shielded()`` blocks being run
         self.cancel_pending = False  # the caller cancelled while shielded
+
+    def run(  # type: ignore[override]
+        self,
+        future: asyncio.Future[Any],
+        fn: Callable[..., Any],
+        args: Any,
+        kwargs: Any,
+        context: contextvars.Context,
+    ) -> None:
+        global _live
+        while True:
+            self.future = future
+            _live += 1
+            try:
+                # The caller's contextvars (pymongo.timeout(), a bound session), copied.
+                context.run(_settle, self, future, fn, args, kwargs)
+            finally:
+                _live -= 1
+                self.future = None
+                self.shields = 0
+                self.cancel_pending = False
+            # Idle: drop the last operation's objects, wait for the next one.
+            future = fn = args = kwargs = context = None  # type: ignore[assignment]
+            idle = _idle_greenlets()
+            if len(idle) >= MAX_IDLE:
+                return
+            idle.append(self)
+            work = self.parent.switch()
+            while type(work) is not tuple:
+                # Only ``start`` may resume an idle greenlet; anything else is a late
+                # wake-up that missed every guard. Ignore it rather than die in the idle
+                # list, where ``start`` would hand the next operation to a dead greenlet.
+                work = self.parent.switch()
+            future, fn, args, kwargs, context = work
+
+    def _cancelled(self, future: asyncio.Future[Any]) -> None:
+        # Done-callback of the caller's Future while its operation runs (it may run late:
+        # hence the check that this greenlet still runs that operation). Attached model: cancelling the caller's Future unwinds the synchronous code
+        # through its own except/finally, so PyMongo discards the in-flight connection.
+        if future.cancelled() and self.future is future:
+            if self.shields:
+                self.cancel_pending = True
+            else:
+                self.throw(asyncio.CancelledError())
+
+
+def _idle_greenlets() -> list[BridgeGreenlet]:
+    try:
+        return _idle.greenlets  # type: ignore[no-any-return]
+    except AttributeError:
+        idle: list[BridgeGreenlet] = []
+        _idle.greenlets = idle
+        return idle
 
 
 def current_bridge() -> BridgeGreenlet | None:
     """The running bridge greenlet, or None on a plain thread or the loop's own greenlet."""
     current = getcurrent()
-    return current if isinstance(current, BridgeGreenlet) else None
+    return current if type(current) is BridgeGreenlet else None
 
 
 class Waker:
@@ -71,18 +142,37 @@ def suspend(child: BridgeGreenlet, waker: Waker) -> Any:
         waker.done = True
 
 
+def suspend_until(child: BridgeGreenlet, waker: Waker, timeout: float | None) -> Any:
+    """``suspend``, but woken with False once ``timeout`` seconds pass.
+
+    Long timeouts (PyMongo's 0.5 s cancellation polls, mostly) go to the hub's coarse
+    deadline sweep instead of a timer each: see ``Hub.add_deadline``.
+    """
+    if timeout is None:
+        return suspend(child, waker)
+    hub = child.hub
+    if timeout >= hub.COARSE_TIMEOUT:
+        hub.add_deadline(waker, timeout)
+        try:
+            return suspend(child, waker)
+        finally:
+            hub.drop_deadline(waker)
+    timer = hub.call_later(timeout, waker.wake, False)
+    try:
+        return suspend(child, waker)
+    finally:
+        timer.cancel()
+
+
 def wait_fd(child: BridgeGreenlet, fd: int, writable: bool, timeout: float | None) -> bool:
     """Suspend until ``fd`` is ready (True) or ``timeout`` passes (False)."""
     hub = child.hub
     waker = Waker(child)
     hub.add_fd(fd, writable, waker.wake)
-    timer = None if timeout is None else hub.call_later(timeout, waker.wake, False)
     try:
-        return bool(suspend(child, waker))
+        return bool(suspend_until(child, waker, timeout))
     finally:
         hub.remove_fd(fd, writable)
-        if timer is not None:
-            timer.cancel()
 
 
 def sleep(child: BridgeGreenlet, seconds: float) -> None:
@@ -95,12 +185,12 @@ def sleep(child: BridgeGreenlet, seconds: float) -> None:
         timer.cancel()
 
 
-def await_future(future: asyncio.Future[T]) -> T:
+def await_future(awaitable: Awaitable[T]) -> T:
     """From inside a bridge greenlet, wait for an asyncio Future (or coroutine) and return its result."""
     child = current_bridge()
     if child is None:
         raise RuntimeError("await_future() must be called from a bridge greenlet")
-    future = asyncio.ensure_future(future, loop=child.hub.loop)
+    future = asyncio.ensure_future(awaitable, loop=child.hub.loop)
     if not future.done():
         waker = Waker(child)
         future.add_done_callback(lambda _: waker.wake(True))
@@ -112,17 +202,18 @@ def await_future(future: asyncio.Future[T]) -> T:
     return future.result()
 
 
-_live = 0  # bridge greenlets started and not yet finished, on every thread
-
-
 def live_greenlets() -> int:
     """How many operations are running or suspended in bridge greenlets right now."""
     return _live
 
 
-def _settle(future: asyncio.Future[Any], fn: Callable[..., Any], args: Any, kwargs: Any) -> None:
-    global _live
-    _live += 1
+def _settle(
+    child: BridgeGreenlet,
+    future: asyncio.Future[Any],
+    fn: Callable[..., Any],
+    args: Any,
+    kwargs: Any,
+) -> None:
     try:
         result = fn(*args, **kwargs)
     except GreenletExit:
@@ -130,25 +221,17 @@ def _settle(future: asyncio.Future[Any], fn: Callable[..., Any], args: Any, kwar
     except StopIteration:
         # A Future cannot carry StopIteration (PEP 479); wrappers map exhaustion themselves.
         if not future.done():
+            future.remove_done_callback(child._cancelled)
             future.set_exception(RuntimeError("operation raised StopIteration"))
     except BaseException as exc:  # noqa: BLE001 - delivered to the awaiting caller
         if not future.done():
+            future.remove_done_callback(child._cancelled)
             future.set_exception(exc)
     else:
         if not future.done():
+            # The cancellation hook is not needed any more: one loop callback fewer.
+            future.remove_done_callback(child._cancelled)
             future.set_result(result)
-    finally:
-        _live -= 1
-
-
-def _propagate_cancel(child: BridgeGreenlet, future: asyncio.Future[Any]) -> None:
-    # Attached model: cancelling the caller's Future unwinds the synchronous code
-    # through its own except/finally, so PyMongo discards the in-flight connection.
-    if future.cancelled() and not child.dead:
-        if child.shields:
-            child.cancel_pending = True
-        else:
-            child.throw(asyncio.CancelledError())
 
 
 @contextlib.contextmanager
@@ -176,20 +259,35 @@ def shielded() -> Iterator[None]:
 
 
 def spawn(hub: Hub, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> asyncio.Future[Any]:
-    """Run ``fn(*args, **kwargs)`` in a new bridge greenlet; return a Future of its result.
+    """Run ``fn(*args, **kwargs)`` in a bridge greenlet; return a Future of its result.
 
     The caller's contextvars (``pymongo.timeout()``, a bound session) are copied into the
     child. Must not be called from inside another bridge greenlet.
     """
-    if isinstance(getcurrent(), BridgeGreenlet):
+    return start(hub, fn, args, kwargs)
+
+
+def start(hub: Hub, fn: Callable[..., Any], args: Any, kwargs: Any) -> asyncio.Future[Any]:
+    """``spawn`` with the arguments as a tuple and a dict: the wrappers' hot path."""
+    current = getcurrent()
+    if type(current) is BridgeGreenlet:
         raise NestedOperationError(
             "A Motor operation cannot be started from inside another Motor operation "
             "(for example from a PyMongo event listener or codec callback)."
         )
-    future = hub.create_future()
-    child = BridgeGreenlet(lambda: _settle(future, fn, args, kwargs), hub)
-    child.gr_context = contextvars.copy_context()
-    child.switch()
-    if not child.dead:
-        future.add_done_callback(lambda f: _propagate_cancel(child, f))
+    future = hub.loop.create_future()
+    try:
+        idle = _idle.greenlets
+    except AttributeError:
+        idle = _idle_greenlets()
+    child = idle.pop() if idle else None
+    if child is None or child.dead:
+        child = BridgeGreenlet(current)
+    elif child.parent is not current:
+        child.parent = current
+    child.hub = hub
+    # The cancellation hook goes on before the operation starts, and ``_settle`` takes it
+    # off when the operation ends: an operation that never suspends costs no callback.
+    future.add_done_callback(child._cancelled)
+    child.switch(future, fn, args, kwargs, contextvars.copy_context())
     return future

@@ -8,16 +8,26 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from typing import Any, Callable
+import time
+from collections.abc import Callable
+from typing import Any
 
 
 class Hub:
     """Scheduling primitives the bridge needs from an event loop."""
 
-    __slots__ = ("loop", "__weakref__")
+    __slots__ = ("loop", "_deadlines", "_sweeper", "_true", "__weakref__")
+
+    # Waits of at least this many seconds are timed by the coarse sweep, which may wake
+    # them up to SWEEP_INTERVAL late; shorter ones get a loop timer of their own.
+    COARSE_TIMEOUT = 0.45
+    SWEEP_INTERVAL = 0.05
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
+        self._deadlines: dict[Any, float] = {}  # waker -> time.monotonic() deadline
+        self._sweeper: Any = None
+        self._true: asyncio.Future[bool] | None = None
 
     # -- fd readiness ---------------------------------------------------------
     def add_fd(self, fd: int, writable: bool, callback: Callable[[bool], None]) -> None:
@@ -32,6 +42,34 @@ class Hub:
             self.loop.remove_writer(fd)
         else:
             self.loop.remove_reader(fd)
+
+    # -- coarse deadlines ---------------------------------------------------------
+    # PyMongo reads with a 0.5 s timeout and retries, to poll for cancellation; almost
+    # every such wait ends early, when data arrives. A timer per wait (schedule, cancel,
+    # and a cancelled entry in the loop's heap) costs more than the rest of the wait, so
+    # long waits register a deadline here instead, and one timer per hub checks them
+    # every SWEEP_INTERVAL while any are registered.
+    def add_deadline(self, waker: Any, timeout: float) -> None:
+        """Call ``waker.wake(False)`` about ``timeout`` seconds from now (up to SWEEP_INTERVAL late)."""
+        self._deadlines[waker] = time.monotonic() + timeout
+        if self._sweeper is None:
+            self._sweeper = self.loop.call_later(self.SWEEP_INTERVAL, self._sweep)
+
+    def drop_deadline(self, waker: Any) -> None:
+        self._deadlines.pop(waker, None)
+
+    def _sweep(self) -> None:
+        self._sweeper = None
+        deadlines = self._deadlines
+        if not deadlines:
+            return
+        now = time.monotonic()
+        due = [waker for waker, deadline in deadlines.items() if deadline <= now]
+        for waker in due:
+            if deadlines.pop(waker, None) is not None:
+                waker.wake(False)  # may register new deadlines, and start a sweeper
+        if deadlines and self._sweeper is None:
+            self._sweeper = self.loop.call_later(self.SWEEP_INTERVAL, self._sweep)
 
     # -- callbacks ------------------------------------------------------------
     def call_later(self, delay: float, callback: Callable[..., None], *args: Any) -> Any:
@@ -50,6 +88,19 @@ class Hub:
 
     def create_future(self) -> asyncio.Future[Any]:
         return self.loop.create_future()
+
+    def resolved_true(self) -> asyncio.Future[bool]:
+        """One Future, already resolved to True, shared by every caller on this loop.
+
+        A done Future can be awaited or yielded any number of times and cannot be changed
+        (cancel() is a no-op, set_result() raises), so ``fetch_next`` on a buffered
+        document hands out this one instead of making a Future per document.
+        """
+        future = self._true
+        if future is None:
+            self._true = future = self.loop.create_future()
+            future.set_result(True)
+        return future
 
     def is_running(self) -> bool:
         return self.loop.is_running()

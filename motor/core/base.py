@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import functools
 import types
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
-from motor.bridge.greenlets import spawn
+from motor.bridge.greenlets import start
 from motor.core.declare import Declaration, unwrap_args, unwrap_kwargs
 
 # (framework name, PyMongo class) -> the Motor class wrapping it for that framework.
@@ -77,12 +78,13 @@ class AgnosticBase:
         callback: Any = None,
     ) -> Any:
         """Run ``fn`` in a bridge greenlet: a Future, or None with ``callback(result, error)``."""
-        check_callback(callback)
-        future = spawn(
+        if callback is not None:
+            check_callback(callback)
+        future = start(
             self._framework.hub(self.get_io_loop()),
             fn,
-            *unwrap_args(args),
-            **unwrap_kwargs(kwargs),
+            unwrap_args(args) if args else args,
+            unwrap_kwargs(kwargs) if kwargs else kwargs,
         )
         if callback is None:
             return future
@@ -91,12 +93,12 @@ class AgnosticBase:
 
     def _resolved(self, value: Any, callback: Any = None) -> Any:
         """An answer that needs no I/O: a Future holding ``value``, or ``callback(value, None)`` soon."""
-        check_callback(callback)
         hub = self._framework.hub(self.get_io_loop())
         if callback is not None:
+            check_callback(callback)
             hub.call_soon(callback, value, None)
             return None
-        future = hub.create_future()
+        future = hub.loop.create_future()
         future.set_result(value)
         return future
 
@@ -112,7 +114,9 @@ class AgnosticBase:
                 return motor_class._from_delegate(obj, self)
         return obj
 
-    def _latent_cursor(self, start: Callable[..., Any], args: Any, kwargs: Any, stream: bool) -> Any:
+    def _latent_cursor(
+        self, start: Callable[..., Any], args: Any, kwargs: Any, stream: bool
+    ) -> Any:
         """A cursor (or change stream) that runs ``start(*args, **kwargs)`` when first used."""
         if stream:
             from motor.core.change_stream import AgnosticChangeStream as latent
@@ -146,7 +150,11 @@ def create_class_with_framework(agnostic: type, framework: Any, module: str | No
         cls = type(
             name,
             (agnostic,),
-            {"_framework": framework, "__module__": module or agnostic.__module__, "__qualname__": name},
+            {
+                "_framework": framework,
+                "__module__": module or agnostic.__module__,
+                "__qualname__": name,
+            },
         )
         _framework_classes[key] = cls
         delegate_class = agnostic.__dict__.get("__delegate_class__")

@@ -8,7 +8,8 @@ greenlet.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from pymongo.cursor_shared import _QUERY_OPTIONS
 from pymongo.synchronous.command_cursor import CommandCursor, RawBatchCommandCursor
@@ -75,7 +76,8 @@ class AgnosticBaseCursor(AgnosticBase):
                 doc = cursor.next_object()
         """
         if self._buffer_size():
-            return self._resolved(True)
+            # No I/O and no new Future: the loop's shared, already-resolved True.
+            return self._framework.hub(self.get_io_loop()).resolved_true()
         if not self._may_fetch():
             return self._resolved(False)
         return self._run(self._fetch, (), {})
@@ -97,8 +99,13 @@ class AgnosticBaseCursor(AgnosticBase):
             return self._resolved(self.delegate.next(), callback)
         return self._run(self._next, (), {}, callback)
 
-    def __anext__(self) -> asyncio.Future[Any]:
-        return self.next()
+    async def __anext__(self) -> Any:
+        # ``async for``: a buffered document is returned at once, with no Future, hub
+        # lookup or greenlet; only an empty batch runs ``_next`` (a getMore) in a greenlet.
+        delegate = self.delegate
+        if delegate is not None and delegate._data:
+            return delegate.next()
+        return await self._run(self._next, (), {})
 
     def __aiter__(self) -> AgnosticBaseCursor:
         return self

@@ -16,7 +16,8 @@ defined. This table is the one place that says what does I/O; Synchro reads it t
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 
 class Declaration:
@@ -102,12 +103,23 @@ def unwrap(value: Any) -> Any:
     return getattr(value, "__motor_delegate__", value)
 
 
+# Argument types that are never Motor objects: skipped without an attribute lookup
+# (a failed getattr raises and catches AttributeError: the costliest part of a call).
+_PLAIN = frozenset({dict, list, tuple, str, bytes, int, float, bool, type(None)})
+
+
 def unwrap_args(args: tuple[Any, ...]) -> tuple[Any, ...]:
-    return tuple(unwrap(a) for a in args)
+    for a in args:
+        if type(a) not in _PLAIN:
+            return tuple(unwrap(a) for a in args)
+    return args
 
 
 def unwrap_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
-    return {k: unwrap(v) for k, v in kwargs.items()}
+    for v in kwargs.values():
+        if type(v) not in _PLAIN:
+            return {k: unwrap(v) for k, v in kwargs.items()}
+    return kwargs
 
 
 def io_methods(cls: type) -> dict[str, str]:
@@ -127,7 +139,9 @@ class Latent(Declaration):
     first iterated, as in Motor 3 (``async for doc in coll.aggregate(pipeline)``).
     """
 
-    def __init__(self, attr_name: str | None = None, *, stream: bool = False, doc: str | None = None):
+    def __init__(
+        self, attr_name: str | None = None, *, stream: bool = False, doc: str | None = None
+    ):
         super().__init__(attr_name, doc=doc)
         self.stream = stream
 

@@ -15,10 +15,10 @@ _hubs: weakref.WeakKeyDictionary[Any, Hub] = weakref.WeakKeyDictionary()
 
 
 def default_loop() -> asyncio.AbstractEventLoop:
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.get_event_loop_policy().get_event_loop()
+    loop = asyncio._get_running_loop()
+    if loop is not None:
+        return loop
+    return asyncio.get_event_loop_policy().get_event_loop()
 
 
 def check_loop(loop: Any) -> None:
@@ -26,12 +26,22 @@ def check_loop(loop: Any) -> None:
         raise TypeError(f"io_loop must be an asyncio event loop, not {loop!r}")
 
 
+# The last loop asked about and its hub: every operation asks, almost always for the same
+# loop, and a WeakKeyDictionary lookup makes a weak reference each time.
+_last: tuple[Any, Hub | None] = (None, None)
+
+
 def hub(loop: asyncio.AbstractEventLoop) -> Hub:
+    global _last
+    last = _last
+    if last[0] is loop:
+        return last[1]  # type: ignore[return-value]
     try:
-        return _hubs[loop]
+        result = _hubs[loop]
     except KeyError:
         _hubs[loop] = result = Hub(loop)
-        return result
+    _last = (loop, result)
+    return result
 
 
 def is_running(loop: asyncio.AbstractEventLoop) -> bool:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from tornado.ioloop import IOLoop
 
@@ -40,12 +41,19 @@ class TornadoHub(Hub):
         self.io_loop.remove_handler(fd)
 
 
+# The running asyncio loop and the IOLoop wrapping it, from the last default_loop() call.
+_current: tuple[Any, Any] = (None, None)
+
+
 def default_loop() -> IOLoop:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        pass
-    return IOLoop.current()
+    global _current
+    running = asyncio._get_running_loop()
+    if running is not None and _current[0] is running:
+        return _current[1]
+    io_loop = IOLoop.current()
+    if running is not None and getattr(io_loop, "asyncio_loop", None) is running:
+        _current = (running, io_loop)
+    return io_loop
 
 
 def check_loop(loop: Any) -> None:
@@ -53,12 +61,20 @@ def check_loop(loop: Any) -> None:
         raise TypeError(f"io_loop must be a tornado.ioloop.IOLoop, not {loop!r}")
 
 
+_last: tuple[Any, Hub | None] = (None, None)  # as in the asyncio adapter
+
+
 def hub(loop: IOLoop) -> Hub:
+    global _last
+    last = _last
+    if last[0] is loop:
+        return last[1]  # type: ignore[return-value]
     try:
-        return _hubs[loop]
+        result = _hubs[loop]
     except KeyError:
         _hubs[loop] = result = TornadoHub(loop)
-        return result
+    _last = (loop, result)
+    return result
 
 
 def is_running(loop: IOLoop) -> bool:
