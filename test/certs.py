@@ -124,16 +124,25 @@ def _write(directory: str, name: str, data: bytes) -> str:
 
 def make_certs(directory: str) -> types.SimpleNamespace:
     """Write the test PKI into ``directory``; return a namespace of file paths."""
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     ca_key, ca_cert = _ca("Motor test CA", now)
     _, other_ca_cert = _ca("Some other CA", now)
     valid = (now - datetime.timedelta(days=1), now + datetime.timedelta(days=30))
     expired = (now - datetime.timedelta(days=30), now - datetime.timedelta(days=1))
     server_key, server_cert = _leaf(
-        ca_key, ca_cert, "motor-test-server", ExtendedKeyUsageOID.SERVER_AUTH, *valid, ip="127.0.0.1"
+        ca_key,
+        ca_cert,
+        "motor-test-server",
+        ExtendedKeyUsageOID.SERVER_AUTH,
+        *valid,
+        ip="127.0.0.1",
     )
     old_key, old_cert = _leaf(
-        ca_key, ca_cert, "motor-expired-server", ExtendedKeyUsageOID.SERVER_AUTH, *expired,
+        ca_key,
+        ca_cert,
+        "motor-expired-server",
+        ExtendedKeyUsageOID.SERVER_AUTH,
+        *expired,
         ip="127.0.0.1",
     )
     client_key, client_cert = _leaf(

@@ -9,8 +9,13 @@ segfault or SIGKILL).
     with ReplicaSet() as rs:
         client = pymongo.MongoClient(rs.uri)
 
-From the repository root, ``python -m test.mongod standalone|replset`` starts
-a deployment, prints its URI and runs until Ctrl-C.
+``make_deployment(topology)`` builds the deployment the tests name with
+``MOTOR_TEST_TOPOLOGY``: "standalone", "replset", "tls" (a standalone that
+requires TLS and a client certificate) or "auth" (a standalone with ``--auth``
+and a root user); its ``uri`` carries the TLS options or the credentials.
+
+From the repository root, ``python -m test.mongod standalone|replset|tls|auth``
+starts a deployment, prints its URI and runs until Ctrl-C.
 
 This module must not import pytest.
 """
@@ -27,6 +32,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 
 import pymongo
 from pymongo.errors import PyMongoError
@@ -191,12 +197,18 @@ class Mongod:
     def command_line(self):
         args = [
             self.binary,
-            "--bind_ip", "127.0.0.1",
-            "--port", str(self.port),
-            "--dbpath", self.dbpath,
-            "--wiredTigerCacheSizeGB", "0.25",
-            "--setParameter", "enableTestCommands=1",
-            "--logpath", self.logpath,
+            "--bind_ip",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--dbpath",
+            self.dbpath,
+            "--wiredTigerCacheSizeGB",
+            "0.25",
+            "--setParameter",
+            "enableTestCommands=1",
+            "--logpath",
+            self.logpath,
             "--logappend",
         ]
         if self.replset:
@@ -325,7 +337,7 @@ class Mongod:
 
 
 def _member_state(client):
-    """"PRIMARY" (writable), "SECONDARY", or "OTHER" (incl. unreachable)."""
+    """ "PRIMARY" (writable), "SECONDARY", or "OTHER" (incl. unreachable)."""
     try:
         hello = client.admin.command("hello")
     except PyMongoError:
@@ -368,6 +380,91 @@ class Standalone:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+class TLSStandalone(Standalone):
+    """A standalone that requires TLS and a client certificate (``--tlsMode requireTLS``).
+
+    The CA and the certificates are made by test/certs.py in a temporary directory
+    (``certs_dir`` to choose it); ``uri`` names the CA and the client certificate.
+    """
+
+    topology = "tls"
+
+    def __init__(self, certs_dir=None, port=None):
+        from test.certs import make_certs  # needs cryptography; only here
+
+        self._temp_certs = certs_dir is None
+        if certs_dir is None:
+            certs_dir = tempfile.mkdtemp(prefix="motor-certs-")
+        self.certs = make_certs(certs_dir)
+        self.client_options = dict(
+            tls=True, tlsCAFile=self.certs.ca, tlsCertificateKeyFile=self.certs.client
+        )
+        super().__init__(
+            port=port,
+            extra_args=[
+                "--tlsMode",
+                "requireTLS",
+                "--tlsCertificateKeyFile",
+                self.certs.server,
+                "--tlsCAFile",
+                self.certs.ca,
+            ],
+            client_options=self.client_options,
+        )
+
+    @property
+    def uri(self):
+        query = urllib.parse.urlencode(
+            {
+                "tls": "true",
+                "tlsCAFile": self.certs.ca,
+                "tlsCertificateKeyFile": self.certs.client,
+            }
+        )
+        return "mongodb://%s:%d/?" % self.server.address + query
+
+    def stop(self):
+        super().stop()
+        if self._temp_certs:
+            shutil.rmtree(self.certs.directory, ignore_errors=True)
+
+
+class AuthStandalone(Standalone):
+    """A standalone with ``--auth`` and one root user, created through the localhost
+    exception once the server is up; ``uri`` carries the user's credentials."""
+
+    topology = "auth"
+    USER = "motor-root"
+
+    def __init__(self, port=None, password=None):
+        self.password = password or "pw-" + os.urandom(12).hex()
+        super().__init__(port=port, extra_args=["--auth"])
+
+    @property
+    def credentials(self):
+        """MongoClient options for the root user."""
+        return dict(username=self.USER, password=self.password, authSource="admin")
+
+    @property
+    def uri(self):
+        user = urllib.parse.quote(self.USER, safe="")
+        password = urllib.parse.quote(self.password, safe="")
+        host, port = self.server.address
+        return f"mongodb://{user}:{password}@{host}:{port}/?authSource=admin"
+
+    def start(self, timeout=START_TIMEOUT):
+        super().start(timeout)
+        try:
+            with self.server.client(timeout_ms=5000) as client:
+                client.admin.command("createUser", self.USER, pwd=self.password, roles=["root"])
+        except BaseException:
+            self.stop()
+            raise
+        # From now on the readiness checks (restart()) log in too.
+        self.server.client_options.update(self.credentials)
+        return self
 
 
 class ReplicaSet:
@@ -454,6 +551,24 @@ class ReplicaSet:
         self.stop()
 
 
+TOPOLOGY_CLASSES = {
+    "standalone": Standalone,
+    "replset": ReplicaSet,
+    "tls": TLSStandalone,
+    "auth": AuthStandalone,
+}
+
+
+def make_deployment(topology="standalone"):
+    """A new, unstarted deployment of ``topology`` (a key of ``TOPOLOGY_CLASSES``)."""
+    try:
+        return TOPOLOGY_CLASSES[topology or "standalone"]()
+    except KeyError:
+        raise ValueError(
+            f"unknown topology {topology!r}; expected one of {tuple(TOPOLOGY_CLASSES)}"
+        ) from None
+
+
 def _tell_watchdog(line):
     """Send ``line`` to the watchdog, starting it first if needed."""
     global _watchdog
@@ -518,20 +633,22 @@ def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="python -m test.mongod", description="Run MongoDB until Ctrl-C."
     )
-    parser.add_argument("topology", choices=["standalone", "replset"])
+    parser.add_argument("topology", choices=sorted(TOPOLOGY_CLASSES))
     parser.add_argument("--members", type=int, default=3, help="replset size")
     args = parser.parse_args(argv)
     # SIGTERM and SIGINT (even if inherited as ignored) stop the servers.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    if args.topology == "standalone":
-        deployment = Standalone()
-    else:
+    if args.topology == "replset":
         deployment = ReplicaSet(members=args.members)
+    else:
+        deployment = make_deployment(args.topology)
     started = time.monotonic()
     with deployment:
-        print(f"{deployment.uri}  (started in {time.monotonic() - started:.1f}s;"
-              " Ctrl-C to stop)", flush=True)
+        print(
+            f"{deployment.uri}  (started in {time.monotonic() - started:.1f}s; Ctrl-C to stop)",
+            flush=True,
+        )
         try:
             threading.Event().wait()
         except KeyboardInterrupt:
