@@ -84,8 +84,11 @@ class BaseHandler(tornado.web.RequestHandler):
 
     def page(self, title, messages=None):
         return PAGE.generate(
-            title=title, messages=messages, path=self.request.path,
-            pages=PAGES, max_length=MAX_LENGTH,
+            title=title,
+            messages=messages,
+            path=self.request.path,
+            pages=PAGES,
+            max_length=MAX_LENGTH,
         )
 
 
@@ -186,8 +189,12 @@ async def check(base_url, collection):
                 # raise_error=False returns HTTP errors as responses; a refused
                 # connection or a timeout still raises.
                 response = await http.fetch(
-                    base_url.rstrip("/") + path, method=method, body=body,
-                    raise_error=False, follow_redirects=False, request_timeout=30,
+                    base_url.rstrip("/") + path,
+                    method=method,
+                    body=body,
+                    raise_error=False,
+                    follow_redirects=False,
+                    request_timeout=30,
                 )
             except Exception as exc:
                 good, result = False, repr(exc)
@@ -223,9 +230,7 @@ async def serve(uri, port, check_only, database=DATABASE):
             return 0 if ok else 1
         print(f"Serving {url} (Ctrl-C to stop)", flush=True)
         # Serve until Ctrl-C (asyncio.run cancels us) or SIGTERM (we cancel ourselves).
-        asyncio.get_running_loop().add_signal_handler(
-            signal.SIGTERM, asyncio.current_task().cancel
-        )
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, asyncio.current_task().cancel)
         await asyncio.Event().wait()
     finally:
         if server is not None:
@@ -238,22 +243,27 @@ def main(argv=None):
         prog="python -m examples.tornado_app", description="Motor's Tornado demo app."
     )
     parser.add_argument(
-        "--port", type=int, default=None,
+        "--port",
+        type=int,
+        default=None,
         help="HTTP port on 127.0.0.1 (default 8888; with --check, a free port)",
     )
     parser.add_argument(
-        "--mongodb-uri", default=None,
+        "--mongodb-uri",
+        default=None,
         help="MongoDB to use (default: start a local mongod, stopped on exit)",
     )
     parser.add_argument(
         "--database", default=DATABASE, help=f"database to use (default {DATABASE})"
     )
     parser.add_argument(
-        "--dbpath", default=".motor-demo-data",
+        "--dbpath",
+        default=".motor-demo-data",
         help="data folder of the mongod started without --mongodb-uri (kept between runs)",
     )
     parser.add_argument(
-        "--check", action="store_true",
+        "--check",
+        action="store_true",
         help="request each page once, print the results, exit 0 if all passed",
     )
     args = parser.parse_args(argv)

@@ -37,11 +37,11 @@ from synchro._core import (
     current_loop,
     motor_call,
     run,
-    to_pymongo,
-    wait,
     synchronize,
+    to_pymongo,
     unwrap,
     unwrap_args,
+    wait,
     wrap,
 )
 from synchro._loop import sync_callback
@@ -202,7 +202,12 @@ class _CollectionGlue(_NotIterable):
             delegate = wait(
                 motor_db._run,
                 lambda: PyCollection(
-                    motor_db.delegate, name, create, session=to_pymongo(session), **options, **kwargs
+                    motor_db.delegate,
+                    name,
+                    create,
+                    session=to_pymongo(session),
+                    **options,
+                    **kwargs,
                 ),
                 (),
                 {},
@@ -225,7 +230,9 @@ def _cursor_init(self: Any, collection: Any, *args: Any, **kwargs: Any) -> None:
     motor_class = type(self).__motor_class__
     delegate_class = motor_class.__delegate_class__
     delegate = delegate_class(
-        to_pymongo(collection), *(to_pymongo(a) for a in args), **{k: to_pymongo(v) for k, v in kwargs.items()}
+        to_pymongo(collection),
+        *(to_pymongo(a) for a in args),
+        **{k: to_pymongo(v) for k, v in kwargs.items()},
     )
     self._bind(motor_class(delegate, unwrap(collection)))
 
@@ -332,7 +339,9 @@ class _SessionGlue:
     ) -> _TransactionContext:
         current_loop()
         return _TransactionContext(
-            self._motor.start_transaction(read_concern, write_concern, read_preference, max_commit_time_ms)
+            self._motor.start_transaction(
+                read_concern, write_concern, read_preference, max_commit_time_ms
+            )
         )
 
     def with_transaction(
@@ -393,10 +402,16 @@ class _ClientEncryptionGlue:
             # PyMongo's own TypeError for a wrong key vault client.
             from pymongo.synchronous.encryption import ClientEncryption as PyClientEncryption
 
-            PyClientEncryption(kms_providers, key_vault_namespace, key_vault_client, codec_options, **kwargs)
+            PyClientEncryption(
+                kms_providers, key_vault_namespace, key_vault_client, codec_options, **kwargs
+            )
         self._bind(
             _m.AsyncIOMotorClientEncryption(
-                kms_providers, key_vault_namespace, unwrap(key_vault_client), codec_options, **kwargs
+                kms_providers,
+                key_vault_namespace,
+                unwrap(key_vault_client),
+                codec_options,
+                **kwargs,
             )
         )
 
@@ -422,7 +437,11 @@ class _GridFSBucketGlue:
     ) -> None:
         if not isinstance(db, Database):
             raise TypeError("database must be an instance of Database")
-        self._bind(_m.AsyncIOMotorGridFSBucket(unwrap(db), bucket_name, chunk_size_bytes, write_concern, read_preference))
+        self._bind(
+            _m.AsyncIOMotorGridFSBucket(
+                unwrap(db), bucket_name, chunk_size_bytes, write_concern, read_preference
+            )
+        )
 
     def drop(self, session: Any = None) -> None:
         current_loop()
@@ -433,7 +452,9 @@ class _GridInGlue:
     def __init__(self, root_collection: Any, session: Any = None, **kwargs: Any) -> None:
         if not isinstance(root_collection, Collection):
             raise TypeError("root_collection must be an instance of Collection")
-        self._bind(_m.AsyncIOMotorGridIn(unwrap(root_collection), session=unwrap(session), **kwargs))
+        self._bind(
+            _m.AsyncIOMotorGridIn(unwrap(root_collection), session=unwrap(session), **kwargs)
+        )
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__") or name == "_motor":
@@ -527,7 +548,18 @@ class _GridOutGlue:
 def _file_fields(motor_class: type) -> type:
     """Synchro properties for GridOut's file fields, loading the document first."""
     namespace: dict[str, Any] = {}
-    for name in ("_id", "aliases", "chunk_size", "content_type", "filename", "length", "md5", "metadata", "name", "upload_date"):
+    for name in (
+        "_id",
+        "aliases",
+        "chunk_size",
+        "content_type",
+        "filename",
+        "length",
+        "md5",
+        "metadata",
+        "name",
+        "upload_date",
+    ):
         if name in dir(motor_class):
 
             def fget(self: Any, name: str = name) -> Any:
@@ -559,29 +591,49 @@ MongoClient = synchronize(_m.AsyncIOMotorClient, "MongoClient", glue=_glue(_Clie
 Database = synchronize(_m.AsyncIOMotorDatabase, "Database", glue=_glue(_DatabaseGlue))
 Collection = synchronize(_m.AsyncIOMotorCollection, "Collection", glue=_glue(_CollectionGlue))
 Cursor = synchronize(_m.AsyncIOMotorCursor, "Cursor", glue=_glue(_CursorGlue))
-RawBatchCursor = synchronize(_m.AsyncIOMotorRawBatchCursor, "RawBatchCursor", bases=(Cursor,), glue=_glue(_CursorGlue))
-CommandCursor = synchronize(_m.AsyncIOMotorCommandCursor, "CommandCursor", glue=_glue(_CommandCursorGlue))
+RawBatchCursor = synchronize(
+    _m.AsyncIOMotorRawBatchCursor, "RawBatchCursor", bases=(Cursor,), glue=_glue(_CursorGlue)
+)
+CommandCursor = synchronize(
+    _m.AsyncIOMotorCommandCursor, "CommandCursor", glue=_glue(_CommandCursorGlue)
+)
 RawBatchCommandCursor = synchronize(
-    _m.AsyncIOMotorRawBatchCommandCursor, "RawBatchCommandCursor", bases=(CommandCursor,), glue=_glue(_CommandCursorGlue)
+    _m.AsyncIOMotorRawBatchCommandCursor,
+    "RawBatchCommandCursor",
+    bases=(CommandCursor,),
+    glue=_glue(_CommandCursorGlue),
 )
 _LatentCommandCursor = synchronize(
-    _m.AsyncIOMotorLatentCommandCursor, "CommandCursor", bases=(CommandCursor,), glue=_glue(_CommandCursorGlue)
+    _m.AsyncIOMotorLatentCommandCursor,
+    "CommandCursor",
+    bases=(CommandCursor,),
+    glue=_glue(_CommandCursorGlue),
 )
-ChangeStream = synchronize(_m.AsyncIOMotorChangeStream, "ChangeStream", glue=_glue(_ChangeStreamGlue))
+ChangeStream = synchronize(
+    _m.AsyncIOMotorChangeStream, "ChangeStream", glue=_glue(_ChangeStreamGlue)
+)
 CollectionChangeStream = type("CollectionChangeStream", (ChangeStream,), {"__module__": "synchro"})
 DatabaseChangeStream = type("DatabaseChangeStream", (ChangeStream,), {"__module__": "synchro"})
-ClusterChangeStream = type("ClusterChangeStream", (DatabaseChangeStream,), {"__module__": "synchro"})
+ClusterChangeStream = type(
+    "ClusterChangeStream", (DatabaseChangeStream,), {"__module__": "synchro"}
+)
 ClientSession = synchronize(_m.AsyncIOMotorClientSession, "ClientSession", glue=_glue(_SessionGlue))
 ClientEncryption = synchronize(
     _m.AsyncIOMotorClientEncryption, "ClientEncryption", glue=_glue(_ClientEncryptionGlue)
 )
 GridFS = synchronize(_m.AsyncIOMotorGridFS, "GridFS", glue=_glue(_GridFSGlue))
-GridFSBucket = synchronize(_m.AsyncIOMotorGridFSBucket, "GridFSBucket", glue=_glue(_GridFSBucketGlue))
+GridFSBucket = synchronize(
+    _m.AsyncIOMotorGridFSBucket, "GridFSBucket", glue=_glue(_GridFSBucketGlue)
+)
 GridIn = synchronize(_m.AsyncIOMotorGridIn, "GridIn", glue=_glue(_GridInGlue))
 GridOut = synchronize(
-    _m.AsyncIOMotorGridOut, "GridOut", glue=_glue(_GridOutGlue, _file_fields(_m.AsyncIOMotorGridOut))
+    _m.AsyncIOMotorGridOut,
+    "GridOut",
+    glue=_glue(_GridOutGlue, _file_fields(_m.AsyncIOMotorGridOut)),
 )
-GridOutCursor = synchronize(_m.AsyncIOMotorGridOutCursor, "GridOutCursor", bases=(Cursor,), glue=_glue(_CursorGlue))
+GridOutCursor = synchronize(
+    _m.AsyncIOMotorGridOutCursor, "GridOutCursor", bases=(Cursor,), glue=_glue(_CursorGlue)
+)
 
 
 def synchro_classes() -> dict[str, type]:

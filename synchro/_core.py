@@ -31,7 +31,8 @@ import asyncio
 import functools
 import inspect
 import weakref
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from pymongo.synchronous.client_session import ClientSession as _PyClientSession
 from pymongo.synchronous.collection import Collection as _PyCollection
@@ -41,7 +42,6 @@ from pymongo.synchronous.database import Database as _PyDatabase
 from pymongo.synchronous.mongo_client import MongoClient as _PyMongoClient
 
 from motor.core.base import AgnosticBase
-
 from synchro._loop import current_loop, motor_call, run
 
 # Motor class -> Synchro class (filled by ``synchronize``).
@@ -67,7 +67,14 @@ _REF = "_synchro_ref"
 
 # The PyMongo classes whose objects, found in PyMongo's internal attributes, are shown
 # as Synchro objects (through Motor's own wrapping).
-_WRAPPABLE = (_PyClientSession, _PyCollection, _PyCommandCursor, _PyCursor, _PyDatabase, _PyMongoClient)
+_WRAPPABLE = (
+    _PyClientSession,
+    _PyCollection,
+    _PyCommandCursor,
+    _PyCursor,
+    _PyDatabase,
+    _PyMongoClient,
+)
 
 
 def wrap(value: Any) -> Any:
@@ -114,7 +121,9 @@ def to_pymongo(value: Any) -> Any:
     return value.delegate if isinstance(value, AgnosticBase) else value
 
 
-def unwrap_args(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[tuple[Any, ...], dict[str, Any]]:
+def unwrap_args(
+    args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[tuple[Any, ...], dict[str, Any]]:
     return tuple(unwrap(a) for a in args), {k: unwrap(v) for k, v in kwargs.items()}
 
 
@@ -308,7 +317,11 @@ def synchronize(
 
     The generated methods come from the Motor class's declarations; ``glue`` wins over them.
     """
-    namespace: dict[str, Any] = {"__motor_class__": motor_class, "__module__": "synchro", "__qualname__": name}
+    namespace: dict[str, Any] = {
+        "__motor_class__": motor_class,
+        "__module__": "synchro",
+        "__qualname__": name,
+    }
     for attr in dir(motor_class):
         if attr in MOTOR_ONLY or attr == "__motor_delegate__":
             continue

@@ -32,7 +32,8 @@ import asyncio
 import contextvars
 import inspect
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from greenlet import getcurrent, greenlet
 
@@ -123,7 +124,9 @@ def run(awaitable: Any) -> Any:
     return loop.run_until_complete(future)
 
 
-def sync_callback(fn: Callable[..., Any], wrap_args: Callable[..., tuple[Any, ...]]) -> Callable[..., Any]:
+def sync_callback(
+    fn: Callable[..., Any], wrap_args: Callable[..., tuple[Any, ...]]
+) -> Callable[..., Any]:
     """A coroutine function for Motor that runs the synchronous ``fn`` in a CallbackGreenlet.
 
     ``wrap_args`` turns the Motor objects Motor passes into the Synchro objects ``fn``

@@ -60,7 +60,13 @@ def _record(nodeid: str, when: str, outcome: str, duration: float) -> None:
         return
     if _results_file is None:
         _results_file = open(path, "a", encoding="utf-8", buffering=1)
-    record = {"nodeid": nodeid, "when": when, "outcome": outcome, "duration": round(duration, 3), "at": round(time.time(), 3)}
+    record = {
+        "nodeid": nodeid,
+        "when": when,
+        "outcome": outcome,
+        "duration": round(duration, 3),
+        "at": round(time.time(), 3),
+    }
     _results_file.write(json.dumps(record) + "\n")
 
 
@@ -77,7 +83,12 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     outcome = yield
     report = outcome.get_result()
-    if ENABLED and report.failed and call.excinfo is not None and "Timeout" in str(call.excinfo.value):
+    if (
+        ENABLED
+        and report.failed
+        and call.excinfo is not None
+        and "Timeout" in str(call.excinfo.value)
+    ):
         # pytest-timeout shows the threads; the suspended Motor operations are greenlets.
         report.sections.append(("Suspended greenlets (synchro)", _greenlet_stacks()))
 

@@ -123,7 +123,9 @@ class Redirector:
             proxy = self._proxies[module.__name__] = ModuleProxy(module, self)
         return proxy
 
-    def _import(self, name: str, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0) -> Any:
+    def _import(
+        self, name: str, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0
+    ) -> Any:
         module = self._real_import(name, globals, locals, fromlist, level)
         if globals is None or not self._is_test_module(globals.get("__name__") or ""):
             return module

@@ -164,19 +164,39 @@ def obtain_suite(version: str, log: Any = print) -> Path:
     with tempfile.TemporaryDirectory(dir=root.parent) as tmp:
         sdist = _cached_sdist(version, root.parent)
         if sdist is None:
-            log(f"downloading PyMongo {version}'s source distribution (once; kept in {root.parent})")
+            log(
+                f"downloading PyMongo {version}'s source distribution (once; kept in {root.parent})"
+            )
             subprocess.run(
-                [sys.executable, "-m", "pip", "download", "--no-binary", ":all:", "--no-deps",
-                 "--disable-pip-version-check", "-q", f"pymongo=={version}", "-d", str(root.parent)],
+                [
+                    sys.executable,
+                    "-m",
+                    "pip",
+                    "download",
+                    "--no-binary",
+                    ":all:",
+                    "--no-deps",
+                    "--disable-pip-version-check",
+                    "-q",
+                    f"pymongo=={version}",
+                    "-d",
+                    str(root.parent),
+                ],
                 check=True,
             )
             sdist = _cached_sdist(version, root.parent)
             if sdist is None:
-                raise SystemExit(f"pip download did not produce pymongo-{version}.tar.gz in {root.parent}")
+                raise SystemExit(
+                    f"pip download did not produce pymongo-{version}.tar.gz in {root.parent}"
+                )
         staging = Path(tmp) / "suite"
         prefix = f"pymongo-{version}/"
         with tarfile.open(sdist) as tar:
-            members = [m for m in tar.getmembers() if m.name.startswith(prefix + "test/") or m.name == prefix + "pyproject.toml"]
+            members = [
+                m
+                for m in tar.getmembers()
+                if m.name.startswith(prefix + "test/") or m.name == prefix + "pyproject.toml"
+            ]
             tar.extractall(tmp, members=members, filter="data")
         extracted = Path(tmp) / f"pymongo-{version}"
         staging.mkdir()
@@ -300,7 +320,9 @@ def reset_deployment(deployment: Deployment) -> None:
             pass
         members = members or list(client.nodes)
     for host, port in members:
-        with pymongo.MongoClient(host, port, directConnection=True, serverSelectionTimeoutMS=5000) as member:
+        with pymongo.MongoClient(
+            host, port, directConnection=True, serverSelectionTimeoutMS=5000
+        ) as member:
             for fail_point in ("failCommand", "failGetMoreAfterCursorCheckout", "stopReplProducer"):
                 try:
                     member.admin.command("configureFailPoint", fail_point, mode="off")
@@ -365,10 +387,15 @@ def run_pytest(
     if args.exclusions:
         env["SYNCHRO_EXCLUSIONS"] = str(Path(args.exclusions).resolve())
     command = [
-        sys.executable, "-m", "pytest",
-        "-p", "synchro.pytest_plugin",
+        sys.executable,
+        "-m",
+        "pytest",
+        "-p",
+        "synchro.pytest_plugin",
         f"--timeout={args.timeout}",
-        "-q", "--no-header", "-rfE",
+        "-q",
+        "--no-header",
+        "-rfE",
         *(nodeids or [f"test/{m}.py" for m in modules]),
         *args.pytest_args,
     ]
@@ -378,7 +405,12 @@ def run_pytest(
         log_file.write(" ".join(command) + "\n")
         log_file.flush()
         proc = subprocess.Popen(
-            command, cwd=suite, env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
+            command,
+            cwd=suite,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         _live.add(proc)
         try:
@@ -442,11 +474,15 @@ def module_of(nodeid: str) -> str:
 
 
 def count(tests: dict[str, str], module: str | None = None) -> collections.Counter[str]:
-    return collections.Counter(o for n, o in tests.items() if module is None or module_of(n) == module)
+    return collections.Counter(
+        o for n, o in tests.items() if module is None or module_of(n) == module
+    )
 
 
 def table(title: str, modules: list[str], plain: Outcomes, synchro: Outcomes) -> str:
-    header = f"{'module':<40} {'plain pass/fail/skip':>22}   {'Synchro pass/fail/skip':>24} {'excl':>5}"
+    header = (
+        f"{'module':<40} {'plain pass/fail/skip':>22}   {'Synchro pass/fail/skip':>24} {'excl':>5}"
+    )
     lines = [f"== {title} ==", header, "-" * len(header)]
 
     def cells(c: collections.Counter[str]) -> str:
@@ -482,37 +518,79 @@ def comparison(plain: Outcomes, synchro: Outcomes) -> tuple[int, int, int, list[
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m synchro.runner", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--modules", default="all",
-                        help="'all' (default: the issue's modules and every other I/O module), 'core', "
-                             "'slice', or a comma-separated list such as test_cursor,test_session")
-    parser.add_argument("--slice", action="store_true", help="the CI slice: --modules slice --topology replset")
-    parser.add_argument("--topology", default="standalone,replset", help="standalone, replset or both (default)")
+    parser = argparse.ArgumentParser(
+        prog="python -m synchro.runner", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument(
+        "--modules",
+        default="all",
+        help="'all' (default: the issue's modules and every other I/O module), 'core', "
+        "'slice', or a comma-separated list such as test_cursor,test_session",
+    )
+    parser.add_argument(
+        "--slice", action="store_true", help="the CI slice: --modules slice --topology replset"
+    )
+    parser.add_argument(
+        "--topology", default="standalone,replset", help="standalone, replset or both (default)"
+    )
     parser.add_argument("--mode", default="plain,synchro", help="plain, synchro or both (default)")
-    parser.add_argument("--timeout", type=int, default=int(os.environ.get("SYNCHRO_TEST_TIMEOUT", 60)),
-                        help="seconds per test (pytest-timeout; default 60)")
-    parser.add_argument("--run-timeout", type=int, default=45 * 60, help="seconds per pytest run (default 2700)")
-    parser.add_argument("--standalone-uri", default=os.environ.get("SYNCHRO_STANDALONE_URI"),
-                        help="use this running standalone instead of starting one")
-    parser.add_argument("--replset-uri", default=os.environ.get("SYNCHRO_REPLSET_URI"),
-                        help="use this running replica set instead of starting one")
+    parser.add_argument(
+        "--timeout",
+        type=int,
+        default=int(os.environ.get("SYNCHRO_TEST_TIMEOUT", 60)),
+        help="seconds per test (pytest-timeout; default 60)",
+    )
+    parser.add_argument(
+        "--run-timeout", type=int, default=45 * 60, help="seconds per pytest run (default 2700)"
+    )
+    parser.add_argument(
+        "--standalone-uri",
+        default=os.environ.get("SYNCHRO_STANDALONE_URI"),
+        help="use this running standalone instead of starting one",
+    )
+    parser.add_argument(
+        "--replset-uri",
+        default=os.environ.get("SYNCHRO_REPLSET_URI"),
+        help="use this running replica set instead of starting one",
+    )
     parser.add_argument("--exclusions", help="exclusion file (default synchro/exclusions.txt)")
-    parser.add_argument("--known-failures", default=None,
-                        help="known failures (default synchro/known_failures.txt): still run and counted as "
-                             "failures, but do not fail the exit status")
-    parser.add_argument("--out", help="directory for logs and per-test results (default: a temporary one)")
-    parser.add_argument("--min-ratio", type=float, default=None,
-                        help="exit 0 if Synchro passes at least this fraction of what plain PyMongo passes")
-    parser.add_argument("--shards", type=int, default=int(os.environ.get("SYNCHRO_SHARDS", 2)),
-                        help="deployments per topology, each running a share of the modules (plain, then "
-                             "Synchro, on the same servers); default 2. The runs wait on the server far more "
-                             "than they compute, so shards shorten a run even on 2 cores")
-    parser.add_argument("--no-rerun", dest="rerun", action="store_false",
-                        help="do not run again, once, the tests Synchro failed and plain PyMongo passed "
-                             "(by default a test that passes then counts as flaky for the exit status; the "
-                             "tables and the last line always show the first run)")
-    parser.add_argument("--list-modules", action="store_true", help="print the selected modules and exit")
-    parser.add_argument("pytest_args", nargs="*", help="after --: more pytest arguments (e.g. -k cursor)")
+    parser.add_argument(
+        "--known-failures",
+        default=None,
+        help="known failures (default synchro/known_failures.txt): still run and counted as "
+        "failures, but do not fail the exit status",
+    )
+    parser.add_argument(
+        "--out", help="directory for logs and per-test results (default: a temporary one)"
+    )
+    parser.add_argument(
+        "--min-ratio",
+        type=float,
+        default=None,
+        help="exit 0 if Synchro passes at least this fraction of what plain PyMongo passes",
+    )
+    parser.add_argument(
+        "--shards",
+        type=int,
+        default=int(os.environ.get("SYNCHRO_SHARDS", 2)),
+        help="deployments per topology, each running a share of the modules (plain, then "
+        "Synchro, on the same servers); default 2. The runs wait on the server far more "
+        "than they compute, so shards shorten a run even on 2 cores",
+    )
+    parser.add_argument(
+        "--no-rerun",
+        dest="rerun",
+        action="store_false",
+        help="do not run again, once, the tests Synchro failed and plain PyMongo passed "
+        "(by default a test that passes then counts as flaky for the exit status; the "
+        "tables and the last line always show the first run)",
+    )
+    parser.add_argument(
+        "--list-modules", action="store_true", help="print the selected modules and exit"
+    )
+    parser.add_argument(
+        "pytest_args", nargs="*", help="after --: more pytest arguments (e.g. -k cursor)"
+    )
     args = parser.parse_args(argv)
     if args.slice:
         args.modules = "slice"
@@ -528,7 +606,9 @@ def select_modules(spec: str, suite: Path) -> list[str]:
         return list(CORE_MODULES)
     if spec == "slice":
         return list(SLICE_MODULES)
-    modules = [m.strip().removesuffix(".py").removeprefix("test/") for m in spec.split(",") if m.strip()]
+    modules = [
+        m.strip().removesuffix(".py").removeprefix("test/") for m in spec.split(",") if m.strip()
+    ]
     return [m if m.startswith("test_") else f"test_{m}" for m in modules]
 
 
@@ -553,17 +633,23 @@ def main(argv: list[str] | None = None) -> int:
     modules = select_modules(args.modules, suite)
     missing = [m for m in modules if not (suite / "test" / f"{m}.py").exists()]
     if missing:
-        raise SystemExit(f"no such modules in PyMongo {pymongo.version}'s suite: {', '.join(missing)}")
+        raise SystemExit(
+            f"no such modules in PyMongo {pymongo.version}'s suite: {', '.join(missing)}"
+        )
     if args.list_modules:
         print("\n".join(modules))
         return 0
     topologies = [t.strip() for t in args.topology.split(",") if t.strip()]
     modes = [m.strip() for m in args.mode.split(",") if m.strip()]
-    log(f"PyMongo {pymongo.version} test suite in {suite}; {len(modules)} modules; {', '.join(topologies)}")
+    log(
+        f"PyMongo {pymongo.version} test suite in {suite}; {len(modules)} modules; {', '.join(topologies)}"
+    )
 
     from synchro.exclusions import load_exclusions
 
-    known = load_exclusions(args.known_failures or str(Path(__file__).with_name("known_failures.txt")))
+    known = load_exclusions(
+        args.known_failures or str(Path(__file__).with_name("known_failures.txt"))
+    )
     load_exclusions(args.exclusions)  # a malformed file fails now, not after the run
     out_dir = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="synchro-run-"))
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -580,7 +666,9 @@ def main(argv: list[str] | None = None) -> int:
             for mode in modes:
                 reset_deployment(deployment)
                 log(f"{deployment.name}: pytest, {mode}, {len(shard_list)} modules ...")
-                outcome = run_pytest(suite, deployment, mode == "synchro", shard_list, args, out_dir)
+                outcome = run_pytest(
+                    suite, deployment, mode == "synchro", shard_list, args, out_dir
+                )
                 results[(deployment.topology, deployment.shard, mode)] = outcome
                 c = count(outcome.tests)
                 log(
@@ -593,8 +681,12 @@ def main(argv: list[str] | None = None) -> int:
                 lost = [n for n in comparison(plain, synchro)[3] if not known.match(n)]
                 if lost and synchro.broken is None:
                     reset_deployment(deployment)
-                    log(f"{deployment.name}: running the {len(lost)} tests Synchro lost again, once ...")
-                    rerun = run_pytest(suite, deployment, True, shard_list, args, out_dir, nodeids=lost)
+                    log(
+                        f"{deployment.name}: running the {len(lost)} tests Synchro lost again, once ..."
+                    )
+                    rerun = run_pytest(
+                        suite, deployment, True, shard_list, args, out_dir, nodeids=lost
+                    )
                     results[(deployment.topology, deployment.shard, "rerun")] = rerun
 
         threads = [threading.Thread(target=run_deployment, args=(d,)) for d in deployments]
@@ -657,7 +749,10 @@ def main(argv: list[str] | None = None) -> int:
                     bug = known.match(nodeid)
                     if bug is not None:
                         note = f"  known failure: {bug.reason}"
-                    elif rerun.tests.get(nodeid) == "passed" and synchro.tests.get(nodeid) == "failed":
+                    elif (
+                        rerun.tests.get(nodeid) == "passed"
+                        and synchro.tests.get(nodeid) == "failed"
+                    ):
                         note = "  flaky: passed when run again"
                     else:
                         note = ""
@@ -665,7 +760,9 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"    {nodeid}  [{synchro.tests.get(nodeid, 'not run')}]{note}")
             fixed = sorted(n for n, o in synchro.tests.items() if o == "passed" and known.match(n))
             for nodeid in fixed:
-                print(f"    {nodeid}  (a known failure) passes now: remove it from known_failures.txt unless it is only timing")
+                print(
+                    f"    {nodeid}  (a known failure) passes now: remove it from known_failures.txt unless it is only timing"
+                )
             if args.min_ratio is not None:
                 ok = ok and ratio >= args.min_ratio
             else:
@@ -674,7 +771,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"BROKEN RUN: {problem}")
             ok = False
         print()
-    print(f"Exclusion entries: {len(load_exclusions(args.exclusions))}; logs and results in {out_dir}")
+    print(
+        f"Exclusion entries: {len(load_exclusions(args.exclusions))}; logs and results in {out_dir}"
+    )
     if plain_total:
         compared = plain_total - excluded_total
         print(

@@ -29,7 +29,9 @@ def public(cls):
     return {name for name in dir(cls) if not name.startswith("_")}
 
 
-@pytest.mark.parametrize("module", [motor.motor_tornado, motor.motor_asyncio], ids=["tornado", "asyncio"])
+@pytest.mark.parametrize(
+    "module", [motor.motor_tornado, motor.motor_asyncio], ids=["tornado", "asyncio"]
+)
 @pytest.mark.parametrize("short_name", list(PAIRS))
 def test_public_attributes_match_pymongo(module, short_name):
     prefix = "Motor" if module is motor.motor_tornado else "AsyncIOMotor"

@@ -53,7 +53,9 @@ HYPOTHESIS = settings(
 # --- strategies ----------------------------------------------------------------------
 
 BAD_KEYS = st.one_of(
-    st.sampled_from(["$set", "$inc", "$where", "$bad", "$", "a.b", ".", "a..b", "", "_id", "x\x00y", "$$x"]),
+    st.sampled_from(
+        ["$set", "$inc", "$where", "$bad", "$", "a.b", ".", "a..b", "", "_id", "x\x00y", "$$x"]
+    ),
     st.text(max_size=6),
     st.integers(-3, 3),
     st.binary(max_size=3),
@@ -84,7 +86,11 @@ VALUES = st.recursive(
         st.lists(children, max_size=3),
         st.tuples(children),
         st.dictionaries(BAD_KEYS, children, max_size=3),
-        st.dictionaries(st.sampled_from(["$set", "$inc", "$unset", "$push"]), st.dictionaries(BAD_KEYS, children, max_size=2), max_size=2),
+        st.dictionaries(
+            st.sampled_from(["$set", "$inc", "$unset", "$push"]),
+            st.dictionaries(BAD_KEYS, children, max_size=2),
+            max_size=2,
+        ),
     ),
     max_leaves=6,
 )
@@ -108,7 +114,13 @@ NAMES = st.one_of(
 )
 INDEX_KEYS = st.one_of(
     NAMES,
-    st.lists(st.tuples(BAD_KEYS, st.one_of(st.sampled_from([1, -1, "2d", "text", "hashed", 0, 2, "x"]), SCALARS)), max_size=3),
+    st.lists(
+        st.tuples(
+            BAD_KEYS,
+            st.one_of(st.sampled_from([1, -1, "2d", "text", "hashed", 0, 2, "x"]), SCALARS),
+        ),
+        max_size=3,
+    ),
     DOCS,
 )
 # What each parameter of Collection's methods gets, by name; anything else: VALUES.
@@ -134,7 +146,11 @@ BY_NAME = {
     "keys": INDEX_KEYS,
     "hint": INDEX_KEYS,
 }
-UNKNOWN_OPTIONS = st.sampled_from(["bogus", "maxTimeMS", "upsert", "batchSize", "$bad", "hint", "collation"])
+UNKNOWN_OPTIONS = st.sampled_from(
+    ["bogus", "maxTimeMS", "upsert", "batchSize", "$bad", "hint", "collation"]
+)
+
+
 def parameters(method):
     """(required positional names, optional names, takes **kwargs) of the PyMongo method."""
     signature = inspect.signature(getattr(Collection, method))
@@ -249,7 +265,9 @@ def test_bad_input_gets_pymongos_error(method, both, client, framework, io_loop,
             )
 
         got = framework.run(io_loop, via_motor)
-        expected = outcome_of(lambda: getattr(pymongo_coll, IO_METHODS[method])(*pymongo_args, **pymongo_kwargs))
+        expected = outcome_of(
+            lambda: getattr(pymongo_coll, IO_METHODS[method])(*pymongo_args, **pymongo_kwargs)
+        )
         tried["examples"] += 1
         if got[0] == "ok":
             tried["both_ok"] += got == expected
@@ -296,9 +314,9 @@ async def test_oversized_documents(both, client, size, record_property):
     results = {}
     for name, call in OVERSIZED.items():
         started = time.monotonic()
-        got = await motor_outcome(lambda: call(motor_coll, big))
+        got = await motor_outcome(lambda call=call: call(motor_coll, big))
         elapsed = time.monotonic() - started
-        expected = outcome_of(lambda: call(pymongo_coll, big))
+        expected = outcome_of(lambda call=call: call(pymongo_coll, big))
         results[name] = f"{got[1].__name__} in {elapsed:.2f}s"
         assert got == expected, name
         assert got[0] == "raised"
@@ -343,9 +361,9 @@ async def test_oversized_batches(both, client, record_property):
     expected = outcome_of(lambda: pymongo_coll.insert_many(copy.deepcopy(batch)))
     assert got == expected and got[0] == "raised"
     assert SIZE_ERROR.search(got[2]), got[2][:300]
-    assert await motor_coll.count_documents({"_id": {"$in": ["a", "b", "c"]}}) == pymongo_coll.count_documents(
+    assert await motor_coll.count_documents(
         {"_id": {"$in": ["a", "b", "c"]}}
-    )
+    ) == pymongo_coll.count_documents({"_id": {"$in": ["a", "b", "c"]}})
     figure(record_property, "oversized_batches", figures)
     assert checked_out(client) == 0
 

@@ -77,7 +77,9 @@ class Served:
             path, method="POST", body=body, headers={"Content-Type": content_type}
         )
 
-    async def write(self, title, body="Some *text*.", action="publish", image=None, path="/admin/new"):
+    async def write(
+        self, title, body="Some *text*.", action="publish", image=None, path="/admin/new"
+    ):
         """Submit the post form; ``image`` is ``(file name, bytes)``. Returns the response."""
         files = [("image", image[0], "image/png", image[1])] if image else []
         return await self.post(path, {"title": title, "body": body, "action": action}, files)
@@ -136,13 +138,26 @@ PNG = images.motor_png(24, 16)
 @pytest.mark.parametrize(
     "url, safe",
     [
-        ("/images/a.png", True), ("post/x", True), ("#top", True), ("?page=2", True),
-        ("https://example.com/", True), ("HTTP://example.com/", True), ("mailto:a@b.c", True),
-        ("javascript:alert(1)", False), ("JavaScript:alert(1)", False),
-        ("java\tscript:alert(1)", False), (" javascript:alert(1)", False),
-        ("javascript&colon;alert(1)", False), ("data:text/html,<b>", False),
-        ("vbscript:x", False), ("/a:b", True), ("a/b:c", True), ("?q=a:b", True),
-        ("javascript\\:alert(1)", False), ("x:y", False), (":x", False),
+        ("/images/a.png", True),
+        ("post/x", True),
+        ("#top", True),
+        ("?page=2", True),
+        ("https://example.com/", True),
+        ("HTTP://example.com/", True),
+        ("mailto:a@b.c", True),
+        ("javascript:alert(1)", False),
+        ("JavaScript:alert(1)", False),
+        ("java\tscript:alert(1)", False),
+        (" javascript:alert(1)", False),
+        ("javascript&colon;alert(1)", False),
+        ("data:text/html,<b>", False),
+        ("vbscript:x", False),
+        ("/a:b", True),
+        ("a/b:c", True),
+        ("?q=a:b", True),
+        ("javascript\\:alert(1)", False),
+        ("x:y", False),
+        (":x", False),
     ],
 )
 def test_safe_url(url, safe):
@@ -196,8 +211,12 @@ def test_markdown_basics():
 
 @pytest.mark.parametrize(
     "title, slug",
-    [("Hello, World!", "hello-world"), ("  Ünïcödé  café ", "unicode-cafe"), ("!!!", "post"),
-     ("x" * 100, "x" * 60)],
+    [
+        ("Hello, World!", "hello-world"),
+        ("  Ünïcödé  café ", "unicode-cafe"),
+        ("!!!", "post"),
+        ("x" * 100, "x" * 60),
+    ],
 )
 def test_slugify(title, slug):
     assert blog.slugify(title) == slug
@@ -249,7 +268,9 @@ async def test_write_and_publish_a_post(served, sync_db):
     post = sync_db.posts.find_one()
     assert post["draft"] is False and post["image"] is None
     assert post["published"] == post["created"] == post["updated"]
-    assert abs(post["published"] - datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)) < datetime.timedelta(minutes=1)
+    assert abs(
+        post["published"] - datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+    ) < datetime.timedelta(minutes=1)
 
 
 async def test_edit_a_post(served, sync_db):
@@ -292,12 +313,16 @@ async def test_drafts_are_not_public(served, sync_db):
     assert "Not <em>yet</em>." in form  # the preview
 
     # Publishing it puts it on the index, newest first.
-    response = await served.write("Secret draft", "Now *public*.", path=f"/admin/edit/{draft['_id']}")
+    response = await served.write(
+        "Secret draft", "Now *public*.", path=f"/admin/edit/{draft['_id']}"
+    )
     assert response.headers["Location"] == f"/post/{draft['slug']}"
     assert titles(await served.page("/")) == ["Secret draft", "Public post"]
     # Unpublishing hides it again but keeps its first publication date.
     published = sync_db.posts.find_one({"_id": draft["_id"]})["published"]
-    await served.write("Secret draft", "Hidden.", action="draft", path=f"/admin/edit/{draft['_id']}")
+    await served.write(
+        "Secret draft", "Hidden.", action="draft", path=f"/admin/edit/{draft['_id']}"
+    )
     assert titles(await served.page("/")) == ["Public post"]
     assert sync_db.posts.find_one({"_id": draft["_id"]})["published"] == published
 
@@ -307,12 +332,26 @@ async def test_paging(served, sync_db):
     count = 2 * PER_PAGE + 2
     sync_db.posts.insert_many(
         [
-            {"title": f"Post {i:02}", "slug": f"post-{i}", "body": f"Body {i}", "draft": False,
-             "published": start + datetime.timedelta(days=i), "image": None}
+            {
+                "title": f"Post {i:02}",
+                "slug": f"post-{i}",
+                "body": f"Body {i}",
+                "draft": False,
+                "published": start + datetime.timedelta(days=i),
+                "image": None,
+            }
             for i in range(count)
         ]
-        + [{"title": "A draft", "slug": "a-draft", "body": "", "draft": True,
-            "published": start + datetime.timedelta(days=99), "image": None}]
+        + [
+            {
+                "title": "A draft",
+                "slug": "a-draft",
+                "body": "",
+                "draft": True,
+                "published": start + datetime.timedelta(days=99),
+                "image": None,
+            }
+        ]
     )
     newest_first = [f"Post {i:02}" for i in reversed(range(count))]
 
@@ -335,8 +374,16 @@ async def test_paging(served, sync_db):
 
 async def test_paging_exactly_one_page(served, sync_db):
     sync_db.posts.insert_many(
-        [{"title": f"P{i}", "slug": f"p{i}", "body": "", "draft": False,
-          "published": datetime.datetime(2024, 1, 1 + i)} for i in range(PER_PAGE)]
+        [
+            {
+                "title": f"P{i}",
+                "slug": f"p{i}",
+                "body": "",
+                "draft": False,
+                "published": datetime.datetime(2024, 1, 1 + i),
+            }
+            for i in range(PER_PAGE)
+        ]
     )
     html = await served.page("/")
     assert len(titles(html)) == PER_PAGE
@@ -366,10 +413,12 @@ async def test_post_with_cover_image(served, sync_db, sync_client):
     post = sync_db.posts.find_one()
     assert post["image"] == name
     form = await served.page(f"/admin/edit/{post['_id']}")
-    assert f"<code id=\"image-markdown\">![](/images/{name})</code>" in form
+    assert f'<code id="image-markdown">![](/images/{name})</code>' in form
 
     # Which the author pastes into the body: the image shows inside the post.
-    await served.write("With a picture", f"Look: ![](/images/{name})", path=f"/admin/edit/{post['_id']}")
+    await served.write(
+        "With a picture", f"Look: ![](/images/{name})", path=f"/admin/edit/{post['_id']}"
+    )
     html = await served.page(response.headers["Location"])
     assert f'<img alt="" src="/images/{name}" />' in html
     assert cover_image(html) == name  # still the cover too
@@ -434,7 +483,9 @@ async def test_non_images_are_refused(served, sync_db):
     assert "not a PNG, JPEG, GIF or WebP image" in body
     assert 'value="Sneaky"' in body  # the form keeps what was typed
     assert sync_db.posts.count_documents({}) == 0
-    response = await served.post("/admin/images", {}, [("image", "x.svg", "image/svg+xml", b"<svg/>")])
+    response = await served.post(
+        "/admin/images", {}, [("image", "x.svg", "image/svg+xml", b"<svg/>")]
+    )
     assert response.code == 400
     assert sync_db["images.files"].count_documents({}) == 0
     response = await served.post("/admin/images", {})
@@ -529,7 +580,9 @@ def test_main_check_on_the_test_deployment(deployment, sync_client, capsys):
     database = "motor_test_blog_main"
     sync_client.drop_database(database)
     try:
-        code = blog_server.main(["--check", "--mongodb-uri", deployment.uri, "--database", database])
+        code = blog_server.main(
+            ["--check", "--mongodb-uri", deployment.uri, "--database", database]
+        )
         out = capsys.readouterr().out
         assert code == 0, out
         assert out.splitlines()[-1] == "blog check passed"
@@ -562,7 +615,10 @@ def test_serves_until_a_signal_and_stops_its_mongod(tmp_path, stop_signal):
     dbpath = tmp_path / "blog-data"
     proc = subprocess.Popen(
         [sys.executable, "-m", "examples.blog", "--port", str(port), "--dbpath", str(dbpath)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     out = []
     try:

@@ -69,7 +69,8 @@ def make_png():
     from examples.blog.images import make_png
 
     return make_png(
-        WIDTH, HEIGHT,
+        WIDTH,
+        HEIGHT,
         lambda x, y: (19, 170, 82) if (x // 20 + y // 15) % 2 else (255, 255, 255),
     )
 
@@ -83,10 +84,20 @@ class BlogProcess:
         self.port = free_port()
         self.proc = subprocess.Popen(
             [
-                sys.executable, "-m", "examples.blog", "--mongodb-uri", uri,
-                "--database", DATABASE, "--port", str(self.port),
+                sys.executable,
+                "-m",
+                "examples.blog",
+                "--mongodb-uri",
+                uri,
+                "--database",
+                DATABASE,
+                "--port",
+                str(self.port),
             ],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
         self.output = []
         deadline = time.monotonic() + 60
@@ -170,7 +181,9 @@ def test_blog_in_chromium(chromium, deployment, blog_database, tmp_path, capsys)
                 page.set_input_files("#image", str(png_path))
                 with page.expect_navigation():
                     page.click("#publish")
-                assert re.fullmatch(re.escape(blog.base_url) + r"/post/hello-from-chromium", page.url)
+                assert re.fullmatch(
+                    re.escape(blog.base_url) + r"/post/hello-from-chromium", page.url
+                )
 
                 # The public page: the post, with its cover image loaded from /images/.
                 assert page.locator("h1").inner_text() == title
@@ -178,7 +191,9 @@ def test_blog_in_chromium(chromium, deployment, blog_database, tmp_path, capsys)
                 assert "<b>not bold</b>" in page.locator("article").inner_text()  # as text
                 assert wait_loaded(page, "img.cover") == [WIDTH, HEIGHT]
                 src = page.locator("img.cover").get_attribute("src")
-                name = re.fullmatch(r"/images/(browser-test-picture-[0-9a-f]{8}\.png)", src).group(1)
+                name = re.fullmatch(r"/images/(browser-test-picture-[0-9a-f]{8}\.png)", src).group(
+                    1
+                )
                 served = [r for r in responses if r.url == f"{blog.base_url}/images/{name}"]
                 assert served, [r.url for r in responses]
                 image = served[-1]
@@ -189,7 +204,10 @@ def test_blog_in_chromium(chromium, deployment, blog_database, tmp_path, capsys)
                 # from the file stored in the "images" bucket.
                 stored = blog_database["images.files"].find_one({"filename": name})
                 assert stored is not None and stored["length"] == len(png)
-                assert image.header_value("etag").strip('"') in (str(stored["_id"]), stored.get("md5"))
+                assert image.header_value("etag").strip('"') in (
+                    str(stored["_id"]),
+                    stored.get("md5"),
+                )
                 bucket = gridfs.GridFSBucket(blog_database, "images")
                 assert bucket.open_download_stream_by_name(name).read() == png
 
@@ -198,7 +216,9 @@ def test_blog_in_chromium(chromium, deployment, blog_database, tmp_path, capsys)
                     page.click("a:text-is('Edit')")
                 snippet = page.locator("#image-markdown").inner_text()
                 assert snippet == f"![]({src})"
-                page.fill("#body", page.input_value("#body") + "\n\nAnd again, inline:\n\n" + snippet)
+                page.fill(
+                    "#body", page.input_value("#body") + "\n\nAnd again, inline:\n\n" + snippet
+                )
                 edit_screenshot = os.path.join(shots, "blog-edit-form.png")
                 page.screenshot(path=edit_screenshot, full_page=True)
                 with page.expect_navigation():

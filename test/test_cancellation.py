@@ -64,7 +64,15 @@ class Storm:
     # -- the operations: each returns a Motor Future (or a coroutine) and a check of its result
     def operation(self, i):
         c = self.collection
-        kinds = ["find_one", "insert_one", "update_one", "cursor", "aggregate", "slow_count", "session"]
+        kinds = [
+            "find_one",
+            "insert_one",
+            "update_one",
+            "cursor",
+            "aggregate",
+            "slow_count",
+            "session",
+        ]
         if self.transactions:
             kinds.append("transaction")
         kind = self.rng.choice(kinds)
@@ -75,17 +83,28 @@ class Storm:
             return kind, c.insert_one({"storm": i}), lambda r: r.acknowledged
         if kind == "update_one":
             n = self.rng.randrange(DOCS)
-            return kind, c.update_one({"_id": n}, {"$inc": {"hits": 1}}), lambda r: r.matched_count == 1
+            return (
+                kind,
+                c.update_one({"_id": n}, {"$inc": {"hits": 1}}),
+                lambda r: r.matched_count == 1,
+            )
         if kind == "cursor":
             start = self.rng.randrange(DOCS - 50)
             cursor = c.find({"_id": {"$gte": start, "$lt": start + 50}}, batch_size=5).sort("_id")
-            return kind, cursor.to_list(None), lambda docs: [d["_id"] for d in docs] == list(
-                range(start, start + 50)
+            return (
+                kind,
+                cursor.to_list(None),
+                lambda docs: [d["_id"] for d in docs] == list(range(start, start + 50)),
             )
         if kind == "aggregate":
-            pipeline = [{"$match": {"_id": {"$lt": DOCS}}}, {"$group": {"_id": None, "n": {"$sum": 1}}}]
+            pipeline = [
+                {"$match": {"_id": {"$lt": DOCS}}},
+                {"$group": {"_id": None, "n": {"$sum": 1}}},
+            ]
             return kind, c.aggregate(pipeline).to_list(None), lambda r: r[0]["n"] == DOCS
-        if kind == "slow_count":  # count_documents runs "aggregate", blocked 20 ms by the fail point
+        if (
+            kind == "slow_count"
+        ):  # count_documents runs "aggregate", blocked 20 ms by the fail point
             return kind, c.count_documents({"_id": {"$lt": DOCS}}), lambda n: n == DOCS
         if kind == "session":
             return kind, self.in_session(), lambda doc: doc["_id"] == 0
@@ -132,7 +151,7 @@ class Storm:
                 else:
                     asyncio.get_running_loop().call_later(delay, future.cancel)
                 result = await future
-        except (asyncio.CancelledError, asyncio.TimeoutError):
+        except (TimeoutError, asyncio.CancelledError):
             if how == "none":
                 self.unexpected.append((kind, how, "cancelled"))
             self.count(kind, how, "cancelled")
@@ -251,6 +270,7 @@ async def check_aftermath(
             f"{figures['mongod_sockets_after']} sockets to mongod, "
             f"expected {monitors} monitors + {state['conns']} pooled"
         )
+
     def on_servers():
         total = 0
         for address in addresses:
@@ -314,7 +334,12 @@ async def test_cancellation_storm(deployment, framework, sync_client, record_pro
     storm = Storm(rng, collection, client, transactions)
     waves, per_wave = 10, 300
     figures = {"seed": SEED, "operations": waves * per_wave}
-    slow = {"failCommands": ["aggregate"], "blockConnection": True, "blockTimeMS": 20, "appName": appname}
+    slow = {
+        "failCommands": ["aggregate"],
+        "blockConnection": True,
+        "blockTimeMS": 20,
+        "appName": appname,
+    }
     started = time.monotonic()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ResourceWarning)
@@ -438,7 +463,12 @@ async def test_web_clients_hang_up(deployment, framework, sync_client, record_pr
         writer.close()
         await writer.wait_closed()
 
-    slow = {"failCommands": ["find"], "blockConnection": True, "blockTimeMS": 10, "appName": appname}
+    slow = {
+        "failCommands": ["find"],
+        "blockConnection": True,
+        "blockTimeMS": 10,
+        "appName": appname,
+    }
     figures = {"seed": SEED + 1, "requests": requests}
     with LoopErrors() as loop_errors:
         with fail_point(sync_client, slow):
@@ -468,7 +498,6 @@ async def test_web_clients_hang_up(deployment, framework, sync_client, record_pr
     assert counters.cancelled > 0
     assert not problems, problems
     assert not loop_errors.contexts, loop_errors.messages()[:5]
-
 
 
 # --- transactions cancelled at chosen points (replica set) ----------------------------
@@ -531,7 +560,12 @@ def one_connection(deployment, framework, sync_client):
         if name not in sync_client.motor_test.list_collection_names():
             sync_client.motor_test.create_collection(name)
     # Not "find": mongod's own lookups for a transaction would be blocked too.
-    data = {"failCommands": ["distinct"], "blockConnection": True, "blockTimeMS": BLOCK_MS, "appName": appname}
+    data = {
+        "failCommands": ["distinct"],
+        "blockConnection": True,
+        "blockTimeMS": BLOCK_MS,
+        "appName": appname,
+    }
     with fail_point(sync_client, data):
         yield client, hold, sessions
     for session_id in sessions:  # never leave a transaction open for other tests
@@ -604,7 +638,9 @@ async def test_cancelled_body_aborts_the_transaction(one_connection, sync_client
 
 
 @pytest.mark.replset
-async def test_cancelled_commit_leaves_no_open_transaction(one_connection, sync_client, record_property):
+async def test_cancelled_commit_leaves_no_open_transaction(
+    one_connection, sync_client, record_property
+):
     client, hold, sessions = one_connection
     session, _ = await started_transaction(client, sessions)
     baseline = live_greenlets()

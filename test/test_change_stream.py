@@ -61,7 +61,11 @@ async def test_resumes_after_a_resumable_error(coll, sync_client):
             "configureFailPoint",
             "failCommand",
             mode={"times": 1},
-            data={"failCommands": ["getMore"], "errorCode": 10107, "errorLabels": ["ResumableChangeStreamError"]},
+            data={
+                "failCommands": ["getMore"],
+                "errorCode": 10107,
+                "errorLabels": ["ResumableChangeStreamError"],
+            },
         )
         try:
             await coll.insert_one({"_id": 2})

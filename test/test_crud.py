@@ -26,8 +26,12 @@ async def test_crud_round_trip(style, coll):
     assert await invoke(style, coll.estimated_document_count) == 5
     assert sorted(await invoke(style, coll.distinct, "x")) == [1, 2, 3, 4, 5]
 
-    assert (await invoke(style, coll.update_one, {"_id": 1}, {"$inc": {"x": 10}})).modified_count == 1
-    assert (await invoke(style, coll.update_many, {"x": {"$lt": 4}}, {"$set": {"low": True}})).modified_count == 2
+    assert (
+        await invoke(style, coll.update_one, {"_id": 1}, {"$inc": {"x": 10}})
+    ).modified_count == 1
+    assert (
+        await invoke(style, coll.update_many, {"x": {"$lt": 4}}, {"$set": {"low": True}})
+    ).modified_count == 2
     assert (await invoke(style, coll.replace_one, {"_id": 2}, {"y": 2})).matched_count == 1
     doc = await invoke(
         style,
@@ -132,7 +136,6 @@ async def test_bad_input_raises_pymongos_errors(coll):
         await coll.update_one({}, {"no_operator": 1})
     with pytest.raises(pymongo.errors.InvalidName):
         coll.database[""]
-
 
 
 async def test_cursor_next_and_client_close_in_every_style(style, deployment, framework, coll):

@@ -78,7 +78,9 @@ async def test_empty_result(coll, style):
 
 @pytest.mark.parametrize("style", ITERATION)
 async def test_aggregate_iterates(filled, style):
-    cursor = filled.aggregate([{"$match": {"_id": {"$lt": 10}}}, {"$sort": {"_id": 1}}]).batch_size(3)
+    cursor = filled.aggregate([{"$match": {"_id": {"$lt": 10}}}, {"$sort": {"_id": 1}}]).batch_size(
+        3
+    )
     assert ids(await collect(cursor, style)) == list(range(10))
 
 
@@ -120,7 +122,9 @@ async def test_to_list_continues_where_it_stopped(filled):
     assert await cursor.to_list(5) == []
 
 
-@pytest.mark.parametrize(("length", "error"), [("3", TypeError), (2.5, TypeError), (True, TypeError), (-1, ValueError)])
+@pytest.mark.parametrize(
+    ("length", "error"), [("3", TypeError), (2.5, TypeError), (True, TypeError), (-1, ValueError)]
+)
 def test_to_list_bad_length(coll, length, error):
     with pytest.raises(error) as info:
         coll.find().to_list(length)
@@ -171,8 +175,15 @@ async def test_each_delivers_errors(coll):
 async def test_chaining_modifiers(filled):
     cursor = filled.find({}, {"_id": 1})
     chained = (
-        cursor.sort("_id", -1).skip(2).limit(5).batch_size(2).max_time_ms(10000)
-        .comment("motor").hint([("_id", 1)]).collation({"locale": "en"}).allow_disk_use(True)
+        cursor.sort("_id", -1)
+        .skip(2)
+        .limit(5)
+        .batch_size(2)
+        .max_time_ms(10000)
+        .comment("motor")
+        .hint([("_id", 1)])
+        .collation({"locale": "en"})
+        .allow_disk_use(True)
     )
     assert chained is cursor
     assert ids(await cursor.to_list(None)) == [22, 21, 20, 19, 18]

@@ -161,7 +161,11 @@ def example_outputs() -> dict[str, Block]:
     for page in pages():
         for block in _with_outputs(read_blocks(page)[0]):
             target = (page.parent / block.code.strip()).resolve()
-            if block.language == "include" and block.output is not None and target.parent == EXAMPLES:
+            if (
+                block.language == "include"
+                and block.output is not None
+                and target.parent == EXAMPLES
+            ):
                 found[target.name] = block
     return found
 
@@ -261,8 +265,12 @@ def test_page_examples_run(page, deployment, docs_db, tmp_path):
     script = tmp_path / (Path(page).stem.replace("-", "_") + "_program.py")
     script.write_text(program, encoding="utf-8")
     proc = subprocess.run(
-        python_command(script), cwd=tmp_path, env=program_env(),
-        capture_output=True, text=True, timeout=PROGRAM_TIMEOUT,
+        python_command(script),
+        cwd=tmp_path,
+        env=program_env(),
+        capture_output=True,
+        text=True,
+        timeout=PROGRAM_TIMEOUT,
     )
     outputs = proc.stdout.split(SEPARATOR + "\n")
     if proc.returncode != 0:
@@ -273,7 +281,7 @@ def test_page_examples_run(page, deployment, docs_db, tmp_path):
             f"--- program ({script}) ---\n{_numbered(program)}"
         )
     check_stderr(proc.stderr, page)
-    for block, got in zip(chosen, outputs):
+    for block, got in zip(chosen, outputs, strict=False):
         check_output(block, got)
 
 
@@ -302,8 +310,12 @@ def test_example_program_runs(name, deployment, docs_db, tmp_path):
     script = tmp_path / name
     script.write_text(code, encoding="utf-8")
     proc = subprocess.run(
-        python_command(script), cwd=tmp_path, env=program_env(),
-        capture_output=True, text=True, timeout=PROGRAM_TIMEOUT,
+        python_command(script),
+        cwd=tmp_path,
+        env=program_env(),
+        capture_output=True,
+        text=True,
+        timeout=PROGRAM_TIMEOUT,
     )
     assert proc.returncode == 0, (
         f"doc/examples/{name} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}"
@@ -360,8 +372,12 @@ def test_example_server_answers(name, deployment, docs_db, tmp_path):
     script = tmp_path / name
     script.write_text(code, encoding="utf-8")
     proc = subprocess.Popen(
-        python_command(script), cwd=tmp_path, env=program_env(),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        python_command(script),
+        cwd=tmp_path,
+        env=program_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         _wait_for_port(port, proc)
@@ -389,7 +405,9 @@ def test_python_blocks_say_whether_they_run():
         for block in read_blocks(page)[0]:
             if block.language in PYTHON_LANGUAGES and len(block.classes & KINDS) != 1:
                 unmarked.append(block.where)
-    assert not unmarked, f"python code-blocks need ':class: runnable' or ':class: fragment': {unmarked}"
+    assert not unmarked, (
+        f"python code-blocks need ':class: runnable' or ':class: fragment': {unmarked}"
+    )
 
 
 def test_code_fits_the_page():
@@ -399,10 +417,14 @@ def test_code_fits_the_page():
         for block in read_blocks(page)[0]:
             if block.language in PYTHON_LANGUAGES:
                 lines = block.code.splitlines()
-                long_lines += [f"{block.where}+{n}" for n, line in enumerate(lines, 1) if len(line) > 79]
+                long_lines += [
+                    f"{block.where}+{n}" for n, line in enumerate(lines, 1) if len(line) > 79
+                ]
     for path in EXAMPLES.glob("*.py"):
         lines = path.read_text(encoding="utf-8").splitlines()
-        long_lines += [f"{path.relative_to(ROOT)}:{n}" for n, line in enumerate(lines, 1) if len(line) > 79]
+        long_lines += [
+            f"{path.relative_to(ROOT)}:{n}" for n, line in enumerate(lines, 1) if len(line) > 79
+        ]
     assert not long_lines, f"lines over 79 characters: {long_lines}"
 
 
@@ -413,13 +435,15 @@ def test_output_blocks_follow_runnable_blocks():
 def test_placeholders_are_substitutable():
     bad = []
     sources = [(b.where, b.code) for blocks in page_programs().values() for b in blocks]
-    sources += [(str(p.relative_to(ROOT)), p.read_text(encoding="utf-8")) for p in EXAMPLES.glob("*.py")]
+    sources += [
+        (str(p.relative_to(ROOT)), p.read_text(encoding="utf-8")) for p in EXAMPLES.glob("*.py")
+    ]
     for where, code in sources:
         if re.search(re.escape(PLACEHOLDER_URI) + r"(?![\"'])", code):
             bad.append(where)
         if re.search(r"mongodb(\+srv)?://(?!localhost:27017[\"'])", code):
             bad.append(where)
-    assert not bad, f"use exactly \"{PLACEHOLDER_URI}\" as the connection string in: {bad}"
+    assert not bad, f'use exactly "{PLACEHOLDER_URI}" as the connection string in: {bad}'
 
 
 def test_every_example_file_is_shown_and_run():
@@ -430,7 +454,9 @@ def test_every_example_file_is_shown_and_run():
     files = set(EXAMPLES.glob("*.py"))
     orphans = {p.name for p in files if p.resolve() not in included}
     assert not orphans, "examples not literalinclude'd in any page"
-    assert set(SERVERS) <= {p.name for p in files}, "SERVERS names a file that is not in doc/examples"
+    assert set(SERVERS) <= {p.name for p in files}, (
+        "SERVERS names a file that is not in doc/examples"
+    )
 
 
 @pytest.mark.parametrize("module_name", ["motor.motor_tornado", "motor.motor_asyncio"])
@@ -448,9 +474,22 @@ def test_every_public_class_has_reference_docs(module_name):
 def test_sphinx_build_has_no_warnings(tmp_path):
     pytest.importorskip("sphinx")
     proc = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html",
-         str(DOC), str(tmp_path / "html")],
-        capture_output=True, text=True, timeout=900, env=program_env(),
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-W",
+            "--keep-going",
+            "-q",
+            "-b",
+            "html",
+            str(DOC),
+            str(tmp_path / "html"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env=program_env(),
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
@@ -502,7 +541,12 @@ def test_benchmark_report_markdown_becomes_valid_rst():
     except docutils.utils.SystemMessage as exc:
         pytest.fail(f"{exc}\n{rst}")
     text = tree.astext()
-    expected_texts = ["a_b_ and *stars* and |pipes|", "95.1 (1.31×)", "ValueError: *bad* `thing`", "Versions"]
+    expected_texts = [
+        "a_b_ and *stars* and |pipes|",
+        "95.1 (1.31×)",
+        "ValueError: *bad* `thing`",
+        "Versions",
+    ]
     for expected in expected_texts:
         assert expected in text, f"{expected!r} not in\n{text}"
     assert len(list(tree.findall(lambda n: n.tagname == "table"))) == 1

@@ -61,7 +61,7 @@ def listed(body):
     html = body.decode()
     items = html.split("<ul>", 1)[1].split("</ul>", 1)[0]
     return [
-        tornado.escape.xhtml_unescape(line.strip()[len("<li>"):-len("</li>")])
+        tornado.escape.xhtml_unescape(line.strip()[len("<li>") : -len("</li>")])
         for line in items.strip().splitlines()
         if line.strip()
     ]
@@ -136,7 +136,9 @@ async def test_post_inserts_and_redirects_back(served, coll, path):
 
 async def test_post_follows_redirect(served, coll):
     response = await served.fetch(
-        "/", method="POST", follow_redirects=True,
+        "/",
+        method="POST",
+        follow_redirects=True,
         body=urllib.parse.urlencode({"text": "followed", "next": "/fetch_next"}),
     )
     assert response.code == 200

@@ -100,10 +100,22 @@ class PrimaryChanges(monitoring.TopologyListener):
     def description_changed(self, event):
         old = event.previous_description
         new = event.new_description
-        old_primary = next((s.address for s in old.server_descriptions().values()
-                            if s.server_type_name == "RSPrimary"), None)
-        new_primary = next((s.address for s in new.server_descriptions().values()
-                            if s.server_type_name == "RSPrimary"), None)
+        old_primary = next(
+            (
+                s.address
+                for s in old.server_descriptions().values()
+                if s.server_type_name == "RSPrimary"
+            ),
+            None,
+        )
+        new_primary = next(
+            (
+                s.address
+                for s in new.server_descriptions().values()
+                if s.server_type_name == "RSPrimary"
+            ),
+            None,
+        )
         if new_primary is not None and new_primary != old_primary:
             self.times.append((time.monotonic(), new_primary))
 
@@ -174,7 +186,7 @@ class Traffic:
 
         try:
             await asyncio.wait_for(wait(), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise AssertionError(
                 f"{what} not within {timeout}s; last write errors: {self.write_errors[-3:]}"
             ) from None
@@ -192,7 +204,7 @@ class Traffic:
     @staticmethod
     def longest_gap(times, since):
         times = sorted(t for t in times if t >= since)
-        return max((b - a for a, b in zip(times, times[1:])), default=0.0)
+        return max((b - a for a, b in zip(times, times[1:], strict=False)), default=0.0)
 
 
 @pytest.fixture
@@ -263,7 +275,7 @@ async def run_failover(make_client, replset, record_property, name, event):
     }
     # Each change of primary after the event: how long writes had stopped before the
     # client learnt of it, and how soon after it the next write was acknowledged.
-    for n, (when, address) in enumerate(t for t in primaries.times if t[0] > warm):
+    for n, (when, _address) in enumerate(t for t in primaries.times if t[0] > warm):
         figures[f"new_primary_{n}_known_after_last_write_s"] = round(
             when - traffic.last_write_before(when), 3
         )
@@ -289,9 +301,11 @@ async def test_primary_step_down(healthy, make_client, record_property):
         await client.admin.command("replSetStepDown", 10, secondaryCatchUpPeriodSecs=5)
         stepped = time.monotonic()
         await traffic.until(
-            lambda: client.primary not in (None, old)
-            and traffic.writes_since(stepped) >= SETTLE
-            and traffic.reads_since(stepped) >= SETTLE,
+            lambda: (
+                client.primary not in (None, old)
+                and traffic.writes_since(stepped) >= SETTLE
+                and traffic.reads_since(stepped) >= SETTLE
+            ),
             30,
             "writes on a new primary after the step-down",
         )
@@ -308,9 +322,11 @@ async def test_primary_killed_and_restarted(healthy, make_client, record_propert
         killed = traffic.mark("sigkill")
         await loop.run_in_executor(None, victim.kill)
         await traffic.until(
-            lambda: client.primary not in (None, old)
-            and traffic.writes_since(killed) >= SETTLE
-            and traffic.reads_since(killed) >= SETTLE,
+            lambda: (
+                client.primary not in (None, old)
+                and traffic.writes_since(killed) >= SETTLE
+                and traffic.reads_since(killed) >= SETTLE
+            ),
             30,
             "writes on a new primary after the SIGKILL",
         )
@@ -319,9 +335,11 @@ async def test_primary_killed_and_restarted(healthy, make_client, record_propert
         restarted = traffic.mark("restarted")
         # Back as a secondary in the client's view, and traffic still flowing.
         await traffic.until(
-            lambda: old in client.secondaries
-            and traffic.writes_since(restarted) >= SETTLE
-            and traffic.reads_since(restarted) >= SETTLE,
+            lambda: (
+                old in client.secondaries
+                and traffic.writes_since(restarted) >= SETTLE
+                and traffic.reads_since(restarted) >= SETTLE
+            ),
             60,
             "the restarted member back as a secondary",
         )

@@ -25,7 +25,9 @@ async def test_create_collection_options(db, coll, motor_class):
     assert [d["i"] async for d in capped.find()] == [2, 3, 4]
     assert (await capped.options())["capped"] is True
 
-    checked = await db.create_collection(name + "_valid", validator={"$jsonSchema": {"required": ["a"]}})
+    checked = await db.create_collection(
+        name + "_valid", validator={"$jsonSchema": {"required": ["a"]}}
+    )
     with pytest.raises(WriteError):
         await checked.insert_one({"b": 1})
 
@@ -121,11 +123,15 @@ async def test_explicit_encryption(client, db, coll, motor_class):
 
 async def test_concurrent_cursors_share_one_pool(coll):
     await coll.insert_many([{"_id": i} for i in range(200)])
-    lists = await asyncio.gather(*(coll.find().sort("_id").batch_size(7).to_list(None) for _ in range(20)))
+    lists = await asyncio.gather(
+        *(coll.find().sort("_id").batch_size(7).to_list(None) for _ in range(20))
+    )
     assert all([d["_id"] for d in docs] == list(range(200)) for docs in lists)
 
 
 def test_client_accepts_positional_connect(motor_class):
-    client = motor_class("Client")("127.0.0.1", 1, dict, False, False)  # connect=False, positionally
+    client = motor_class("Client")(
+        "127.0.0.1", 1, dict, False, False
+    )  # connect=False, positionally
     assert client.codec_options.document_class is dict
     client.delegate.close()

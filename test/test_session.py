@@ -68,7 +68,9 @@ async def test_with_transaction(client, coll):
         return "result"
 
     async with client.start_session() as session:
-        assert await session.with_transaction(work, read_concern=ReadConcern("snapshot")) == "result"
+        assert (
+            await session.with_transaction(work, read_concern=ReadConcern("snapshot")) == "result"
+        )
         assert calls == [session]
         assert await coll.count_documents({}) == 2
         done = asyncio.get_running_loop().create_future()
@@ -92,7 +94,11 @@ async def test_with_transaction_retries_transient_errors(client, coll, sync_clie
         "configureFailPoint",
         "failCommand",
         mode={"times": 1},
-        data={"failCommands": ["commitTransaction"], "errorCode": 112, "errorLabels": ["TransientTransactionError"]},
+        data={
+            "failCommands": ["commitTransaction"],
+            "errorCode": 112,
+            "errorLabels": ["TransientTransactionError"],
+        },
     )
     calls = 0
 

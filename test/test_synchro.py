@@ -171,7 +171,9 @@ def test_client_encryption(sync_motor):
     sync_motor.motor_test.drop_collection("synchro_keys")
     kms = {"local": {"key": os.urandom(96)}}
     options = CodecOptions(uuid_representation=STANDARD)
-    with synchro.ClientEncryption(kms, "motor_test.synchro_keys", sync_motor, options) as encryption:
+    with synchro.ClientEncryption(
+        kms, "motor_test.synchro_keys", sync_motor, options
+    ) as encryption:
         key_id = encryption.create_data_key("local", key_alt_names=["synchro"])
         encrypted = encryption.encrypt(
             "secret", Algorithm.AEAD_AES_256_CBC_HMAC_SHA_512_Deterministic, key_id=key_id

@@ -163,7 +163,9 @@ async def test_server_selection_timeout(make_client, down_address, concurrent, r
             serverSelectionTimeoutMS=int(timeout * 1000),
         )
     )
-    figure(record_property, f"selection_x{concurrent}_topology_open_ms", round(opened * 1000, 1), "ms")
+    figure(
+        record_property, f"selection_x{concurrent}_topology_open_ms", round(opened * 1000, 1), "ms"
+    )
     report(record_property, f"selection_x{concurrent}", elapsed, lag, ref_elapsed)
     for exc in results:
         assert type(exc) is ServerSelectionTimeoutError is type(reference)
@@ -243,12 +245,16 @@ async def test_socket_timeout_in_the_handshake(make_client, record_property):
     # A server that accepts and never answers: the handshake's hello times out.
     silent = Silent()
     try:
-        options = dict(loadBalanced=True, connectTimeoutMS=400, socketTimeoutMS=400, retryReads=False)
+        options = dict(
+            loadBalanced=True, connectTimeoutMS=400, socketTimeoutMS=400, retryReads=False
+        )
         client = make_client(*silent.address, **options)
         async with LoopLag() as lag:
             exc, elapsed = await timed(client.motor_test.c.find_one({}))
         reference, ref_elapsed = await in_thread(
-            lambda: pymongo_outcome(lambda c: c.motor_test.c.find_one({}), *silent.address, **options)
+            lambda: pymongo_outcome(
+                lambda c: c.motor_test.c.find_one({}), *silent.address, **options
+            )
         )
     finally:
         silent.close()
@@ -425,7 +431,9 @@ async def test_server_killed_mid_cursor(make_client, server, server_admin, recor
         assert len([next(ref_cursor) for _ in range(10)]) == 10
         with fail_point(server_admin, blocked(appname, ["getMore"], 20000)):
             async with LoopLag() as lag:
-                pending = asyncio.gather(timed(cursor.to_list(None)), in_thread(pymongo_rest, ref_cursor))
+                pending = asyncio.gather(
+                    timed(cursor.to_list(None)), in_thread(pymongo_rest, ref_cursor)
+                )
                 await listener.wait_for(2)
                 killed_at = time.monotonic()
                 await in_thread(server.kill)

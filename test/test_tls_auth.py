@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import os
 import logging
+import os
 import secrets
 import socket
 import ssl
@@ -35,7 +35,13 @@ import warnings
 import pymongo
 import pytest
 from pymongo import monitoring
-from pymongo.errors import AutoReconnect, NetworkTimeout, OperationFailure, PyMongoError, ServerSelectionTimeoutError
+from pymongo.errors import (
+    AutoReconnect,
+    NetworkTimeout,
+    OperationFailure,
+    PyMongoError,
+    ServerSelectionTimeoutError,
+)
 
 from motor.bridge.greenlets import live_greenlets
 from test.certs import make_certs
@@ -65,9 +71,12 @@ def tls_args(certs):
 def tls_server(certs):
     standalone = Standalone(
         extra_args=[
-            "--tlsMode", "requireTLS",
-            "--tlsCertificateKeyFile", certs.server,
-            "--tlsCAFile", certs.ca,
+            "--tlsMode",
+            "requireTLS",
+            "--tlsCertificateKeyFile",
+            certs.server,
+            "--tlsCAFile",
+            certs.ca,
         ],
         client_options=tls_args(certs),
     )
@@ -195,7 +204,9 @@ async def test_tls_round_trips(make_client, tls_server, certs, key, record_prope
             tlsCertificateKeyFilePassword=certs.client_key_password,
         )
     handshakes = Handshakes()
-    client = make_client(*tls_server.address, maxPoolSize=10, event_listeners=[handshakes], **options)
+    client = make_client(
+        *tls_server.address, maxPoolSize=10, event_listeners=[handshakes], **options
+    )
     collection = client.motor_test[f"tls_{key}"]
     await collection.drop()
     await collection.insert_many([{"_id": i} for i in range(100)])
@@ -254,7 +265,9 @@ def refusal(case, certs, tls_server, expired_endpoint):
 
 @pytest.mark.parametrize("case", list(REFUSALS))
 @pytest.mark.parametrize("path", ["monitor", "motor_handshake"])
-async def test_tls_refused(make_client, tls_server, certs, expired_endpoint, case, path, record_property):
+async def test_tls_refused(
+    make_client, tls_server, certs, expired_endpoint, case, path, record_property
+):
     host, port, options = refusal(case, certs, tls_server, expired_endpoint)
     if path == "monitor":
         options["serverSelectionTimeoutMS"] = SELECTION_MS
@@ -269,7 +282,12 @@ async def test_tls_refused(make_client, tls_server, certs, expired_endpoint, cas
     reference = await in_thread(lambda: pymongo_error(host, port, **options))
     exc = info.value
     figure(record_property, f"tls_refused_{case}_{path}_error_s", round(elapsed, 3), "s")
-    figure(record_property, f"tls_refused_{case}_{path}_loop_lag_ms", round(lag.worst_own * 1000, 1), "ms")
+    figure(
+        record_property,
+        f"tls_refused_{case}_{path}_loop_lag_ms",
+        round(lag.worst_own * 1000, 1),
+        "ms",
+    )
     print(f"  {type(exc).__name__}: {str(exc)[:200]}")
     assert type(exc) is type(reference)
     assert type(exc) is (ServerSelectionTimeoutError if path == "monitor" else AutoReconnect)
@@ -299,7 +317,9 @@ async def test_tls_handshake_timeout(make_client, certs, record_property):
         asyncio.get_running_loop().remove_reader(silent.listener.fileno())
         silent.close()
     figure(record_property, "tls_handshake_timeout_s", round(elapsed, 3), "s")
-    figure(record_property, "tls_handshake_timeout_loop_lag_ms", round(lag.worst_own * 1000, 1), "ms")
+    figure(
+        record_property, "tls_handshake_timeout_loop_lag_ms", round(lag.worst_own * 1000, 1), "ms"
+    )
     assert type(info.value) is type(reference) is NetworkTimeout
     # PyMongo's text quotes the ssl module ("_ssl.c:989: The handshake operation timed
     # out"), Motor's the GreenSocket ("timed out"); the rest is the same.
@@ -414,7 +434,9 @@ def auth_server():
         # The localhost exception lets the first user be created without credentials.
         with direct_client(standalone.server.address) as client:
             client.admin.command("createUser", "root", pwd=ROOT_PASSWORD, roles=["root"])
-        with direct_client(standalone.server.address, username="root", password=ROOT_PASSWORD) as client:
+        with direct_client(
+            standalone.server.address, username="root", password=ROOT_PASSWORD
+        ) as client:
             for user, password in PASSWORDS.items():
                 client.admin.command(
                     "createUser",
@@ -447,12 +469,20 @@ async def test_scram_right_password(make_client, auth_server, user, mechanism, r
     started = time.monotonic()
     result = await collection.insert_one({"user": user})
     first = time.monotonic() - started
-    found = await asyncio.gather(*(collection.find_one({"_id": result.inserted_id}) for _ in range(20)))
+    found = await asyncio.gather(
+        *(collection.find_one({"_id": result.inserted_id}) for _ in range(20))
+    )
     assert all(doc["user"] == user for doc in found)
     status = await client.admin.command("connectionStatus")
     assert status["authInfo"]["authenticatedUsers"] == [{"user": user, "db": "admin"}]
-    figure(record_property, f"auth_{user}_{mechanism or 'negotiated'}_first_op_s", round(first, 3), "s")
-    figure(record_property, f"auth_{user}_{mechanism or 'negotiated'}_authenticated_connections", handshakes.ready)
+    figure(
+        record_property, f"auth_{user}_{mechanism or 'negotiated'}_first_op_s", round(first, 3), "s"
+    )
+    figure(
+        record_property,
+        f"auth_{user}_{mechanism or 'negotiated'}_authenticated_connections",
+        handshakes.ready,
+    )
     assert 1 <= handshakes.ready <= 5
     assert checked_out(client) == 0
 
@@ -467,8 +497,12 @@ async def test_scram_right_password(make_client, auth_server, user, mechanism, r
         ("nobody", WRONG_PASSWORD, None),
     ],
 )
-async def test_scram_wrong_password(make_client, auth_server, user, password, mechanism, record_property):
-    options = dict(username=user, password=password, authSource="admin", serverSelectionTimeoutMS=5000)
+async def test_scram_wrong_password(
+    make_client, auth_server, user, password, mechanism, record_property
+):
+    options = dict(
+        username=user, password=password, authSource="admin", serverSelectionTimeoutMS=5000
+    )
     if mechanism:
         options["authMechanism"] = mechanism
     client = make_client(*auth_server.address, **options)
@@ -478,7 +512,12 @@ async def test_scram_wrong_password(make_client, auth_server, user, password, me
     elapsed = time.monotonic() - started
     reference = await in_thread(lambda: pymongo_error(*auth_server.address, **options))
     exc = info.value
-    figure(record_property, f"auth_refused_{user}_{mechanism or 'negotiated'}_s", round(elapsed, 3), "s")
+    figure(
+        record_property,
+        f"auth_refused_{user}_{mechanism or 'negotiated'}_s",
+        round(elapsed, 3),
+        "s",
+    )
     assert type(exc) is type(reference) is OperationFailure
     assert exc.code == reference.code == 18
     assert str(exc) == str(reference)
@@ -498,7 +537,9 @@ class Records(logging.Handler):
         self.lines.append(record.getMessage())
 
 
-async def test_credentials_never_appear(make_client, auth_server, tls_server, certs, record_property):
+async def test_credentials_never_appear(
+    make_client, auth_server, tls_server, certs, record_property
+):
     """repr(), the pymongo loggers at DEBUG and error messages never show a credential."""
     logger = logging.getLogger("pymongo")
     records = Records()
@@ -548,7 +589,9 @@ async def test_credentials_never_appear(make_client, auth_server, tls_server, ce
         logger.removeHandler(records)
         logger.setLevel(level)
     secrets_ = SECRETS + [certs.client_key_password]
-    secrets_ += [urllib.parse.quote_plus(s) for s in secrets_] + [urllib.parse.quote(s) for s in secrets_]
+    secrets_ += [urllib.parse.quote_plus(s) for s in secrets_] + [
+        urllib.parse.quote(s) for s in secrets_
+    ]
     leaks = [(s, t[:200]) for t in texts + records.lines for s in secrets_ if s in t]
     figure(record_property, "credential_checks_log_records", len(records.lines))
     figure(record_property, "credential_checks_texts", len(texts))

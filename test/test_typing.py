@@ -102,7 +102,9 @@ def reported_errors(output: str) -> list[tuple[str, int, str, str]]:
 @needs_mypy
 def test_typed_example_passes_mypy_strict(mypy_config: pathlib.Path) -> None:
     result = run_mypy(EXAMPLE, mypy_config)
-    assert result.returncode == 0, f"mypy --strict rejected {EXAMPLE.name}:\n{result.stdout}{result.stderr}"
+    assert result.returncode == 0, (
+        f"mypy --strict rejected {EXAMPLE.name}:\n{result.stdout}{result.stderr}"
+    )
 
 
 @needs_mypy

@@ -37,7 +37,11 @@ def data_for(size: int) -> bytes:
 FILES = {
     "big.bin": (BIG, {}, "application/octet-stream"),
     "page.html": (1, {}, "text/html"),
-    "custom.dat": (1000, {"metadata": {"contentType": "application/x-custom"}}, "application/x-custom"),
+    "custom.dat": (
+        1000,
+        {"metadata": {"contentType": "application/x-custom"}},
+        "application/x-custom",
+    ),
     "empty.txt": (0, {}, "text/plain"),
     "Ünïcødé 文件.txt": (CHUNK + 1, {}, "text/plain"),
 }
@@ -53,7 +57,10 @@ def stored(bucket_name, sync_client):
     bucket.upload_from_stream("big.bin", b"the first revision")
     for name, (size, kwargs, _) in FILES.items():
         bucket.upload_from_stream(name, data_for(size), **kwargs)
-    return {name: next(bucket.find({"filename": name}).sort("uploadDate", -1).limit(1))._file for name in FILES}
+    return {
+        name: next(bucket.find({"filename": name}).sort("uploadDate", -1).limit(1))._file
+        for name in FILES
+    }
 
 
 @pytest.fixture
@@ -89,7 +96,12 @@ async def serve(kind, db, bucket_name):
     """Serve the bucket at /fs/<name> and /custom/<name>; yield the base URL."""
     options = {"database": db, "root_collection": bucket_name}
     if kind == "tornado":
-        app = tornado.web.Application([(r"/fs/(.*)", motor.web.GridFSHandler, options), (r"/custom/(.*)", CustomHandler, options)])
+        app = tornado.web.Application(
+            [
+                (r"/fs/(.*)", motor.web.GridFSHandler, options),
+                (r"/custom/(.*)", CustomHandler, options),
+            ]
+        )
         server = tornado.httpserver.HTTPServer(app)
         sockets = tornado.netutil.bind_sockets(0, "127.0.0.1")
         server.add_sockets(sockets)
@@ -126,7 +138,10 @@ async def serve(kind, db, bucket_name):
 @contextlib.asynccontextmanager
 async def http(kind, db, bucket_name):
     """A function ``request(method, name, headers=None, route="fs")`` -> (status, headers, body)."""
-    async with serve(kind, db, bucket_name) as base, aiohttp.ClientSession(auto_decompress=False) as session:
+    async with (
+        serve(kind, db, bucket_name) as base,
+        aiohttp.ClientSession(auto_decompress=False) as session,
+    ):
 
         async def request(method, name, headers=None, route="fs"):
             url = yarl.URL(f"{base}/{route}/{urllib.parse.quote(name)}", encoded=True)
@@ -137,7 +152,9 @@ async def http(kind, db, bucket_name):
 
 
 def last_modified(document):
-    return email.utils.format_datetime(document["uploadDate"].replace(tzinfo=datetime.timezone.utc, microsecond=0), usegmt=True)
+    return email.utils.format_datetime(
+        document["uploadDate"].replace(tzinfo=datetime.UTC, microsecond=0), usegmt=True
+    )
 
 
 # -- the tests --------------------------------------------------------------------------------
@@ -149,7 +166,9 @@ async def test_get_and_head_serve_each_file(server_kind, db, bucket_name, stored
             document = stored[name]
             status, headers, body = await request("GET", name)
             assert status == 200, name
-            assert hashlib.sha256(body).hexdigest() == hashlib.sha256(data_for(size)).hexdigest(), name
+            assert hashlib.sha256(body).hexdigest() == hashlib.sha256(data_for(size)).hexdigest(), (
+                name
+            )
             assert headers["Content-Length"] == str(size)
             assert headers["Content-Type"].split(";")[0] == content_type, name
             assert headers["ETag"] == f'"{document["_id"]}"'
@@ -171,7 +190,10 @@ async def test_conditional_requests(server_kind, db, bucket_name, stored):
     document = stored["big.bin"]
     etag = f'"{document["_id"]}"'
     modified = last_modified(document)
-    earlier = email.utils.format_datetime(document["uploadDate"].replace(tzinfo=datetime.timezone.utc) - datetime.timedelta(days=1), usegmt=True)
+    earlier = email.utils.format_datetime(
+        document["uploadDate"].replace(tzinfo=datetime.UTC) - datetime.timedelta(days=1),
+        usegmt=True,
+    )
     cases = [
         ({"If-None-Match": etag}, 304),
         ({"If-None-Match": f'"other", {etag}'}, 304),
@@ -242,7 +264,7 @@ async def test_overridden_hooks(server_kind, db, bucket_name, stored):
         assert (status, body) == (200, b"the first revision")
         assert headers["Cache-Control"] == "max-age=3600"
         expires = email.utils.parsedate_to_datetime(headers["Expires"])
-        in_an_hour = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1)
+        in_an_hour = datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=1)
         assert abs((expires - in_an_hour).total_seconds()) < 60
         assert headers["X-GridFS-Id"] != str(stored["big.bin"]["_id"])
         assert headers["ETag"] == f'"{headers["X-GridFS-Id"]}"'

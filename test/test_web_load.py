@@ -387,4 +387,3 @@ async def web_load(deployment, framework, record_property):
     assert state["requests"] == state["active_sockets"] == state["pending"] == 0
     assert server_after == monitors
     assert figures["fds_after_minus_baseline"] <= monitors - baseline_mongo - 1
-

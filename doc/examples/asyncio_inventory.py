@@ -14,13 +14,15 @@ async def main():
         inventory = client.test_database.inventory
         await inventory.drop()  # start afresh each run
         await inventory.create_index("item", unique=True)
-        await inventory.insert_many([
-            {"item": "journal", "qty": 25, "tags": ["blank", "red"]},
-            {"item": "notebook", "qty": 50, "tags": ["red", "blank"]},
-            {"item": "paper", "qty": 100, "tags": ["red", "blank", "plain"]},
-            {"item": "planner", "qty": 75, "tags": ["blank", "red"]},
-            {"item": "postcard", "qty": 45, "tags": ["blue"]},
-        ])
+        await inventory.insert_many(
+            [
+                {"item": "journal", "qty": 25, "tags": ["blank", "red"]},
+                {"item": "notebook", "qty": 50, "tags": ["red", "blank"]},
+                {"item": "paper", "qty": 100, "tags": ["red", "blank", "plain"]},
+                {"item": "planner", "qty": 75, "tags": ["blank", "red"]},
+                {"item": "postcard", "qty": 45, "tags": ["blue"]},
+            ]
+        )
 
         print("Running low:")
         async for doc in inventory.find({"qty": {"$lt": 50}}).sort("item"):

@@ -20,10 +20,12 @@ async def main():
     bucket = motor.motor_tornado.MotorGridFSBucket(db)
     await bucket.upload_from_stream("hello.txt", b"Hello from GridFS!\n")
 
-    app = tornado.web.Application([
-        # The pattern's group is the file name: /fs/hello.txt is "hello.txt".
-        (r"/fs/(.*)", motor.web.GridFSHandler, {"database": db}),
-    ])
+    app = tornado.web.Application(
+        [
+            # The pattern's group is the file name: /fs/hello.txt is "hello.txt".
+            (r"/fs/(.*)", motor.web.GridFSHandler, {"database": db}),
+        ]
+    )
     app.listen(8888)
     print("Serving http://localhost:8888/fs/hello.txt")
     try:

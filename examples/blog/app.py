@@ -119,9 +119,7 @@ class NoRawHtml(markdown.Extension):
 
 def render_markdown(text):
     """The HTML of Markdown ``text``, safe to insert in a page unescaped."""
-    return markdown.markdown(
-        text, extensions=["fenced_code", "tables", "sane_lists", NoRawHtml()]
-    )
+    return markdown.markdown(text, extensions=["fenced_code", "tables", "sane_lists", NoRawHtml()])
 
 
 # -- helpers -------------------------------------------------------------------------------
@@ -129,7 +127,7 @@ def render_markdown(text):
 
 def utcnow():
     """Now, in UTC, to the millisecond that MongoDB keeps."""
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     return now.replace(microsecond=now.microsecond // 1000 * 1000, tzinfo=None)
 
 
@@ -231,7 +229,7 @@ class IndexHandler(BaseHandler):
         try:
             page = int(self.get_query_argument("page", "1"))
         except ValueError:
-            raise tornado.web.HTTPError(400, reason="Bad page number")
+            raise tornado.web.HTTPError(400, reason="Bad page number") from None
         if not 1 <= page <= MAX_PAGE:
             raise tornado.web.HTTPError(404, reason="No such page")
         per_page = self.settings["blog_per_page"]
@@ -262,9 +260,9 @@ class PostHandler(BaseHandler):
 
 class AdminHandler(BaseHandler):
     async def get(self):
-        cursor = self.posts.find(
-            {}, {"body": False}
-        ).sort([("updated", pymongo.DESCENDING), ("_id", pymongo.DESCENDING)])
+        cursor = self.posts.find({}, {"body": False}).sort(
+            [("updated", pymongo.DESCENDING), ("_id", pymongo.DESCENDING)]
+        )
         posts = await cursor.to_list(None)
         self.render("admin.html", posts=posts)
 
@@ -277,7 +275,9 @@ class EditHandler(BaseHandler):
             post = {"title": "", "body": "", "draft": True, "image": None}
         else:
             post = await self.find_post(post_id)
-        self.render("edit.html", post=post, error=None, saved=bool(self.get_query_argument("saved", "")))
+        self.render(
+            "edit.html", post=post, error=None, saved=bool(self.get_query_argument("saved", ""))
+        )
 
     async def post(self, post_id=None):
         existing = None if post_id is None else await self.find_post(post_id)
@@ -357,7 +357,9 @@ class ImagesHandler(BaseHandler):
 
     async def show(self, uploaded=None, error=None):
         files = []
-        cursor = self.bucket.find({}, sort=[("uploadDate", pymongo.DESCENDING)], limit=IMAGE_LIST_LIMIT)
+        cursor = self.bucket.find(
+            {}, sort=[("uploadDate", pymongo.DESCENDING)], limit=IMAGE_LIST_LIMIT
+        )
         async for grid_out in cursor:
             files.append(grid_out)
         self.render("images.html", files=files, uploaded=uploaded, error=error)
@@ -382,7 +384,7 @@ class DeleteImageHandler(BaseHandler):
         try:
             file_id = bson.ObjectId(self.get_body_argument("file_id"))
         except bson.errors.InvalidId:
-            raise tornado.web.HTTPError(400, reason="Bad file id")
+            raise tornado.web.HTTPError(400, reason="Bad file id") from None
         try:
             await self.bucket.delete(file_id)
         except NoFile:

@@ -69,8 +69,12 @@ class Steps:
             # raise_error=False returns HTTP errors as responses; a refused connection
             # or a timeout still raises.
             response = await self.http.fetch(
-                self.base_url + path, method=method, raise_error=False,
-                follow_redirects=False, request_timeout=30, **kwargs,
+                self.base_url + path,
+                method=method,
+                raise_error=False,
+                follow_redirects=False,
+                request_timeout=30,
+                **kwargs,
             )
         except Exception as exc:
             detail = repr(exc)
@@ -108,7 +112,9 @@ async def check(base_url, db, bucket_name=blog.BUCKET):
     steps = Steps(base_url)
     try:
         form = await steps.run(
-            "GET", "/admin/new", 200,
+            "GET",
+            "/admin/new",
+            200,
             lambda r: xsrf_cookie(r) and "<form" in body_text(r) and "form with XSRF token",
         )
         if form is None:
@@ -119,9 +125,13 @@ async def check(base_url, db, bucket_name=blog.BUCKET):
             [("image", f"motor-check-{token}.png", "image/png", png)],
         )
         created = await steps.run(
-            "POST", "/admin/new", 303,
-            lambda r: r.headers.get("Location", "").startswith("/post/")
-            and "redirect to " + r.headers["Location"],
+            "POST",
+            "/admin/new",
+            303,
+            lambda r: (
+                r.headers.get("Location", "").startswith("/post/")
+                and "redirect to " + r.headers["Location"]
+            ),
             body=body,
             headers={"Content-Type": content_type, "Cookie": f"_xsrf={xsrf}"},
         )
@@ -130,25 +140,37 @@ async def check(base_url, db, bucket_name=blog.BUCKET):
         post_path = created.headers["Location"]
         await steps.run("GET", "/", 200, lambda r: title in body_text(r) and "post listed")
         page = await steps.run(
-            "GET", post_path, 200,
-            lambda r: title in body_text(r)
-            and re.search(r'<img class="cover" src="/images/[^"]+"', body_text(r))
-            and f"<em>{token}</em>" in body_text(r)
-            and "title, Markdown body and cover image",
+            "GET",
+            post_path,
+            200,
+            lambda r: (
+                title in body_text(r)
+                and re.search(r'<img class="cover" src="/images/[^"]+"', body_text(r))
+                and f"<em>{token}</em>" in body_text(r)
+                and "title, Markdown body and cover image"
+            ),
         )
         if page is None:
             return False
-        image_path = re.search(r'<img class="cover" src="(/images/[^"]+)"', body_text(page)).group(1)
+        image_path = re.search(r'<img class="cover" src="(/images/[^"]+)"', body_text(page)).group(
+            1
+        )
         await steps.run(
-            "GET", image_path, 200,
-            lambda r: r.body == png
-            and r.headers.get("Content-Type") == "image/png"
-            and f"{len(r.body)} bytes of image/png from GridFS",
+            "GET",
+            image_path,
+            200,
+            lambda r: (
+                r.body == png
+                and r.headers.get("Content-Type") == "image/png"
+                and f"{len(r.body)} bytes of image/png from GridFS"
+            ),
         )
         await steps.run("GET", "/images/no-such-image.png", 404)
         post_id = re.search(r'href="/admin/edit/([0-9a-f]{24})"', body_text(page)).group(1)
         await steps.run(
-            "POST", f"/admin/delete/{post_id}", 303,
+            "POST",
+            f"/admin/delete/{post_id}",
+            303,
             lambda r: r.headers.get("Location") == "/admin" and "deleted",
             body=urllib.parse.urlencode({"_xsrf": xsrf}),
             headers={"Cookie": f"_xsrf={xsrf}"},

@@ -44,7 +44,9 @@ async def serve(uri, port, check_only=False, database=DATABASE):
         try:
             sockets = tornado.netutil.bind_sockets(port, "127.0.0.1")
         except OSError as exc:
-            print(f"Cannot listen on 127.0.0.1:{port} ({exc.strerror}); try --port", file=sys.stderr)
+            print(
+                f"Cannot listen on 127.0.0.1:{port} ({exc.strerror}); try --port", file=sys.stderr
+            )
             return 1
         # --check prints its own line per request: no access log then.
         settings = {"log_function": lambda handler: None} if check_only else {}
@@ -89,23 +91,28 @@ def main(argv=None, program=False):
         prog="python -m examples.blog", description="A blog on Tornado, Motor and GridFS."
     )
     parser.add_argument(
-        "--port", type=int, default=None,
+        "--port",
+        type=int,
+        default=None,
         help=f"HTTP port on 127.0.0.1 (default {DEFAULT_PORT}; with --check, a free port)",
     )
     parser.add_argument(
-        "--mongodb-uri", default=None,
+        "--mongodb-uri",
+        default=None,
         help="MongoDB to use (default: start a local mongod, stopped on exit)",
     )
     parser.add_argument(
         "--database", default=DATABASE, help=f"database to use (default {DATABASE})"
     )
     parser.add_argument(
-        "--dbpath", default=DEFAULT_DBPATH,
+        "--dbpath",
+        default=DEFAULT_DBPATH,
         help="data folder of the mongod started without --mongodb-uri "
         f"(default {DEFAULT_DBPATH}, kept between runs)",
     )
     parser.add_argument(
-        "--check", action="store_true",
+        "--check",
+        action="store_true",
         help="write, read and delete a post with an image once over HTTP, print the "
         "results, exit 0 if all passed",
     )
@@ -131,7 +138,9 @@ def main(argv=None, program=False):
                 print(f"Could not start mongod: {exc}", file=sys.stderr)
                 return 1
             uri = mongod.uri
-            print(f"Started mongod (PID {mongod.server.pid}) at {uri}, data in {dbpath}", flush=True)
+            print(
+                f"Started mongod (PID {mongod.server.pid}) at {uri}, data in {dbpath}", flush=True
+            )
         return asyncio.run(serve(uri, port, args.check, args.database))
     except (KeyboardInterrupt, asyncio.CancelledError):
         print("Stopping", flush=True)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from pymongo.change_stream import ChangeStream
 
@@ -21,7 +22,9 @@ class AgnosticChangeStream(AgnosticBase):
     __motor_class_name__ = "MotorChangeStream"
     __delegate_class__ = ChangeStream
 
-    def __init__(self, owner: Any, start: Callable[..., ChangeStream[Any]], *args: Any, **kwargs: Any):
+    def __init__(
+        self, owner: Any, start: Callable[..., ChangeStream[Any]], *args: Any, **kwargs: Any
+    ):
         super().__init__(None)
         self._owner = owner
         self._client = owner._client

@@ -36,8 +36,12 @@ class AgnosticDatabase(NotIterable, AgnosticBase):
     validate_collection = Async()
     watch = Latent(stream=True)
 
-    def __init__(self, client: Any, name: str, _delegate: Database[Any] | None = None, **kwargs: Any):
-        super().__init__(_delegate if _delegate is not None else Database(client.delegate, name, **kwargs))
+    def __init__(
+        self, client: Any, name: str, _delegate: Database[Any] | None = None, **kwargs: Any
+    ):
+        super().__init__(
+            _delegate if _delegate is not None else Database(client.delegate, name, **kwargs)
+        )
         self._client = client
 
     @classmethod

@@ -46,7 +46,13 @@ class AgnosticClientEncryption(AgnosticBase):
         if io_loop is not None:
             self._framework.check_loop(io_loop)
         super().__init__(
-            ClientEncryption(kms_providers, key_vault_namespace, key_vault_client.delegate, codec_options, **kwargs)
+            ClientEncryption(
+                kms_providers,
+                key_vault_namespace,
+                key_vault_client.delegate,
+                codec_options,
+                **kwargs,
+            )
         )
         self._client = key_vault_client
         self._io_loop = io_loop
@@ -54,11 +60,15 @@ class AgnosticClientEncryption(AgnosticBase):
     def get_io_loop(self) -> Any:
         return self._io_loop if self._io_loop is not None else self._client.get_io_loop()
 
-    def create_encrypted_collection(self, database: Any, name: str, *args: Any, callback: Any = None, **kwargs: Any) -> Any:
+    def create_encrypted_collection(
+        self, database: Any, name: str, *args: Any, callback: Any = None, **kwargs: Any
+    ) -> Any:
         """Resolve to ``(collection, encrypted_fields)``, the collection a Motor collection."""
 
         def create() -> tuple[Any, Any]:
-            collection, fields = self.delegate.create_encrypted_collection(database.delegate, name, *args, **kwargs)
+            collection, fields = self.delegate.create_encrypted_collection(
+                database.delegate, name, *args, **kwargs
+            )
             return database[collection.name], fields
 
         return self._run(create, (), {}, callback)

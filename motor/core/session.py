@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from typing import Any, Callable, Coroutine
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from pymongo.client_session import ClientSession
 
 from motor.bridge.greenlets import await_future, shielded
 from motor.core.base import AgnosticBase
 from motor.core.declare import Async, ReadOnly, Sync
-
 
 _FINISHERS = ("commit_transaction", "abort_transaction", "end_session")
 
@@ -100,7 +100,9 @@ class AgnosticClientSession(AgnosticBase):
         max_commit_time_ms: int | None = None,
     ) -> _TransactionContext:
         """Start a transaction (no I/O); usable as ``async with``."""
-        self.delegate.start_transaction(read_concern, write_concern, read_preference, max_commit_time_ms)
+        self.delegate.start_transaction(
+            read_concern, write_concern, read_preference, max_commit_time_ms
+        )
         return _TransactionContext(self)
 
     def with_transaction(

@@ -66,7 +66,9 @@ class AgnosticGridFSBucket(_OnDatabase):
     ) -> None:
         self._attach(
             database,
-            lambda db: gridfs.GridFSBucket(db, bucket_name, chunk_size_bytes, write_concern, read_preference),
+            lambda db: gridfs.GridFSBucket(
+                db, bucket_name, chunk_size_bytes, write_concern, read_preference
+            ),
         )
         self._bucket_name = bucket_name
 
@@ -105,10 +107,14 @@ class AgnosticGridFSBucket(_OnDatabase):
     ) -> Any:
         """Like ``upload_from_stream``, with the new file's ``_id`` given."""
         args = (file_id, filename, green_source(source), chunk_size_bytes, metadata)
-        return self._run(self.delegate.upload_from_stream_with_id, args, {"session": session}, callback)
+        return self._run(
+            self.delegate.upload_from_stream_with_id, args, {"session": session}, callback
+        )
 
     @io_method("download_to_stream")
-    def download_to_stream(self, file_id: Any, destination: Any, session: Any = None, callback: Any = None) -> Any:
+    def download_to_stream(
+        self, file_id: Any, destination: Any, session: Any = None, callback: Any = None
+    ) -> Any:
         """Write the file ``file_id`` to ``destination`` chunk by chunk.
 
         ``destination.write`` may be a coroutine function; an ``asyncio.StreamWriter`` is
@@ -128,7 +134,9 @@ class AgnosticGridFSBucket(_OnDatabase):
     ) -> Any:
         """Like ``download_to_stream``, for a revision of ``filename`` (-1: the newest)."""
         args = (filename, GreenWriter(destination), revision)
-        return self._run(self.delegate.download_to_stream_by_name, args, {"session": session}, callback)
+        return self._run(
+            self.delegate.download_to_stream_by_name, args, {"session": session}, callback
+        )
 
     def drop(self, session: Any = None, callback: Any = None) -> Any:
         """Drop the bucket's files and chunks collections.

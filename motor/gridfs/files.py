@@ -11,7 +11,8 @@ import asyncio
 import collections
 import inspect
 import os
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from gridfs.errors import CorruptGridFile
 from gridfs.synchronous.grid_file import GridIn, GridOut, GridOutCursor
@@ -243,7 +244,13 @@ class AgnosticGridIn(_SerialFile):
     set = Async()
     writelines = Async()
 
-    def __init__(self, root_collection: Any, delegate: GridIn | None = None, session: Any = None, **kwargs: Any):
+    def __init__(
+        self,
+        root_collection: Any,
+        delegate: GridIn | None = None,
+        session: Any = None,
+        **kwargs: Any,
+    ):
         """Open a new GridFS file in ``root_collection`` (a Motor collection such as ``db.fs``).
 
         Takes PyMongo's ``GridIn`` keyword arguments (``filename``, ``_id``,
@@ -310,7 +317,9 @@ class FileField(Declaration):
                 )
             return getattr(self.delegate, attr)  # the document is loaded: no I/O
 
-        return property(fget, doc=self.doc or getattr(cls.__dict__["__delegate_class__"], attr).__doc__)
+        return property(
+            fget, doc=self.doc or getattr(cls.__dict__["__delegate_class__"], attr).__doc__
+        )
 
 
 class AgnosticGridOut(_SerialFile):
@@ -368,7 +377,9 @@ class AgnosticGridOut(_SerialFile):
         """Read the file ``file_id`` (or described by ``file_document``) of ``root_collection``."""
         _check_collection(self, root_collection)
         if delegate is None:
-            delegate = GridOut(root_collection.delegate, file_id, file_document, session=unwrap(session))
+            delegate = GridOut(
+                root_collection.delegate, file_id, file_document, session=unwrap(session)
+            )
         super().__init__(delegate, root_collection._client)
 
     def _open(self) -> AgnosticGridOut:
@@ -389,9 +400,13 @@ class AgnosticGridOut(_SerialFile):
         """
         delegate = self.delegate
         if whence == os.SEEK_END and not delegate._file:
-            raise InvalidOperation(f"You must call {type(self).__name__}.open() before seeking from the end")
+            raise InvalidOperation(
+                f"You must call {type(self).__name__}.open() before seeking from the end"
+            )
         if self._serial.busy:
-            raise InvalidOperation(f"Cannot seek while another operation on this {type(self).__name__} runs")
+            raise InvalidOperation(
+                f"Cannot seek while another operation on this {type(self).__name__} runs"
+            )
         chunk_iter = delegate._chunk_iter
         cursor = getattr(chunk_iter, "_cursor", None)
         if cursor is None or not cursor.cursor_id:
@@ -434,7 +449,9 @@ class AgnosticGridOut(_SerialFile):
     def __anext__(self) -> Any:
         return self._run(self._next_chunk, (), {})
 
-    async def copy_to(self, write: Callable[[bytes], Awaitable[Any] | Any], length: int | None = None) -> int:
+    async def copy_to(
+        self, write: Callable[[bytes], Awaitable[Any] | Any], length: int | None = None
+    ) -> int:
         """Pass the file to ``write`` chunk by chunk, from the current position.
 
         Sends at most ``length`` bytes (the rest of the file for None) and returns how many
@@ -520,6 +537,8 @@ class AgnosticGridOutCursor(AgnosticCursor):
         delegate = self.delegate
         documents = Cursor.to_list(delegate, length)  # the file documents, batch by batch
         return [
-            self._wrap(GridOut(delegate._root_collection, file_document=doc, session=delegate.session))
+            self._wrap(
+                GridOut(delegate._root_collection, file_document=doc, session=delegate.session)
+            )
             for doc in documents
         ]

@@ -14,7 +14,8 @@ import hashlib
 import inspect
 import mimetypes
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from bson import ObjectId
 
@@ -22,7 +23,7 @@ from motor.core.base import create_class_with_framework
 from motor.core.database import AgnosticDatabase
 from motor.gridfs import AgnosticGridFSBucket
 
-_UTC = datetime.timezone.utc
+_UTC = datetime.UTC
 _ETAG_CHARS = re.compile(r"[\x21\x23-\x7e]+")  # what may stand between an ETag's quotes
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
@@ -31,7 +32,9 @@ def bucket_for(database: Any, bucket_name: str) -> Any:
     """A GridFS bucket on ``database``, of the framework ``database`` belongs to."""
     if not isinstance(database, AgnosticDatabase):
         raise TypeError(f"database must be a Motor database, not {database!r}")
-    return create_class_with_framework(AgnosticGridFSBucket, database._framework)(database, bucket_name)
+    return create_class_with_framework(AgnosticGridFSBucket, database._framework)(
+        database, bucket_name
+    )
 
 
 async def resolve(value: Any) -> Any:
@@ -77,7 +80,10 @@ def _etag(document: Mapping[str, Any]) -> str:
 
 def _content_type(document: Mapping[str, Any], filename: str) -> str:
     metadata = document.get("metadata")
-    for value in (document.get("contentType"), metadata.get("contentType") if isinstance(metadata, Mapping) else None):
+    for value in (
+        document.get("contentType"),
+        metadata.get("contentType") if isinstance(metadata, Mapping) else None,
+    ):
         if isinstance(value, str) and value:
             return value
     mime_type, encoding = mimetypes.guess_type(filename or "")
@@ -94,7 +100,9 @@ def describe(grid_out: Any) -> FileInfo:
     if not document:
         raise ValueError("the MotorGridOut must be opened first")
     uploaded = document.get("uploadDate") or datetime.datetime.fromtimestamp(0, _UTC)
-    modified = uploaded.replace(tzinfo=_UTC) if uploaded.tzinfo is None else uploaded.astimezone(_UTC)
+    modified = (
+        uploaded.replace(tzinfo=_UTC) if uploaded.tzinfo is None else uploaded.astimezone(_UTC)
+    )
     filename = document.get("filename") or ""
     return FileInfo(
         filename=filename,
@@ -168,7 +176,9 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None | bool:
     return start, size if last == "" else min(int(last) + 1, size)
 
 
-def plan(info: FileInfo, method: str, headers: Mapping[str, str], cache_time: int | float | None) -> Reply:
+def plan(
+    info: FileInfo, method: str, headers: Mapping[str, str], cache_time: int | float | None
+) -> Reply:
     """Decide the status, headers and byte range for a GET or HEAD of the file."""
     common = {
         "Accept-Ranges": "bytes",
@@ -187,7 +197,9 @@ def plan(info: FileInfo, method: str, headers: Mapping[str, str], cache_time: in
     if requested is not None and not _range_applies(info, headers):
         requested = None
     if requested is False:
-        return Reply(416, {**common, "Content-Range": f"bytes */{info.length}", "Content-Length": "0"})
+        return Reply(
+            416, {**common, "Content-Range": f"bytes */{info.length}", "Content-Length": "0"}
+        )
 
     entity = {**common, "Content-Type": info.content_type}
     if requested:

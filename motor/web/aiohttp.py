@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import datetime
 import inspect
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from aiohttp import web
 from gridfs.errors import NoFile
