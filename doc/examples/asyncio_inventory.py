@@ -18,7 +18,11 @@ async def main():
             [
                 {"item": "journal", "qty": 25, "tags": ["blank", "red"]},
                 {"item": "notebook", "qty": 50, "tags": ["red", "blank"]},
-                {"item": "paper", "qty": 100, "tags": ["red", "blank", "plain"]},
+                {
+                    "item": "paper",
+                    "qty": 100,
+                    "tags": ["red", "blank", "plain"],
+                },
                 {"item": "planner", "qty": 75, "tags": ["blank", "red"]},
                 {"item": "postcard", "qty": 45, "tags": ["blue"]},
             ]

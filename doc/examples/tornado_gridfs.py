@@ -20,12 +20,9 @@ async def main():
     bucket = motor.motor_tornado.MotorGridFSBucket(db)
     await bucket.upload_from_stream("hello.txt", b"Hello from GridFS!\n")
 
-    app = tornado.web.Application(
-        [
-            # The pattern's group is the file name: /fs/hello.txt is "hello.txt".
-            (r"/fs/(.*)", motor.web.GridFSHandler, {"database": db}),
-        ]
-    )
+    # The pattern's group is the file name: /fs/hello.txt is "hello.txt".
+    handlers = [(r"/fs/(.*)", motor.web.GridFSHandler, {"database": db})]
+    app = tornado.web.Application(handlers)
     app.listen(8888)
     print("Serving http://localhost:8888/fs/hello.txt")
     try:
