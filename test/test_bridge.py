@@ -89,7 +89,10 @@ async def test_500_concurrent_operations_on_a_pool_of_5(make_client, coll, recor
         docs = await asyncio.gather(*(collection.find_one({"_id": i % 100}) for i in range(500)))
         elapsed = time.monotonic() - started
     assert [d["_id"] for d in docs] == [i % 100 for i in range(500)]
-    assert lag.ticks > 0
+    # No "the loop ticked meanwhile": an operation whose reply is already there when it
+    # reads never suspends, and on a loaded machine (the kernel running mongod between
+    # our send and our recv) all 500 can finish inside the 500 calls, before the first
+    # tick. That the waiters suspend is test_full_pool_suspends_only_the_waiter's job.
     assert all(len(pool.conns) <= 5 for pool in app_pools(client))
     assert checked_out(client) == 0
     # Every operation ran on the loop's own thread.
