@@ -15,11 +15,19 @@ import time
 
 import pymongo
 
-from test.test_bridge import app_pools, checked_out  # noqa: F401 - re-exported
-
 # The connections a PyMongo 4 client keeps to each server besides its pool: the
 # streaming monitor and the RTT monitor.
 MONITOR_CONNECTIONS_PER_SERVER = 2
+
+
+def app_pools(client):
+    """The connection pools of a Motor client's servers (not the monitors')."""
+    return [server.pool for server in client.delegate._topology._servers.values()]
+
+
+def checked_out(client):
+    """How many connections of the client's pools are checked out now."""
+    return sum(pool.requests for pool in app_pools(client))
 
 
 def figure(record_property, name, value, unit=""):

@@ -13,6 +13,7 @@ from pymongo.errors import PyMongoError, ServerSelectionTimeoutError
 
 from motor.bridge import NestedOperationError
 from motor.bridge.greenlets import live_greenlets
+from test.reliability import LoopLag, app_pools, checked_out
 
 SLOW = {"$where": "sleep(300) || true"}  # server-side JavaScript sleep: 300 ms per document
 
@@ -31,38 +32,6 @@ class CommandThreads(monitoring.CommandListener):
 
     def failed(self, event):
         pass
-
-
-class LoopLag:
-    """A periodic timer on the loop; the longest delay past its due time is the loop's lag."""
-
-    def __init__(self, interval=0.005):
-        self.interval = interval
-        self.worst = 0.0
-        self.ticks = 0
-        self._task = None
-
-    async def _run(self):
-        while True:
-            due = time.monotonic() + self.interval
-            await asyncio.sleep(self.interval)
-            self.worst = max(self.worst, time.monotonic() - due)
-            self.ticks += 1
-
-    def __enter__(self):
-        self._task = asyncio.get_running_loop().create_task(self._run())
-        return self
-
-    def __exit__(self, *exc):
-        self._task.cancel()
-
-
-def app_pools(client):
-    return [server.pool for server in client.delegate._topology._servers.values()]
-
-
-def checked_out(client):
-    return sum(pool.requests for pool in app_pools(client))
 
 
 @pytest.fixture
