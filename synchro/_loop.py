@@ -171,8 +171,7 @@ def sync_callback(
 # suspends that greenlet on the loop whenever it waits, exactly as it would in a greenlet
 # of its own. Only operations started by Synchro are run inline; Motor's own rule stands
 # for everything else. This is done by wrapping the function motor.core.base calls to start
-# an operation in a bridge greenlet: ``start(hub, fn, args, kwargs)`` (``spawn(hub, fn,
-# *args, **kwargs)`` in earlier versions of the bridge).
+# an operation in a bridge greenlet: ``start(hub, fn, args, kwargs)``.
 
 _state = threading.local()
 
@@ -196,24 +195,16 @@ def _inline_wanted() -> bool:
     return getattr(_state, "synchro_call", False) and isinstance(getcurrent(), BridgeGreenlet)
 
 
-if hasattr(_motor_base, "start"):
-    _original_start = _motor_base.start
+_original_start = _motor_base.start
 
-    def _start_or_inline(hub: Any, fn: Callable[..., Any], args: Any, kwargs: Any) -> Any:
-        if _inline_wanted():
-            return _inline(hub, fn, args, kwargs)
-        return _original_start(hub, fn, args, kwargs)
 
-    _motor_base.start = _start_or_inline
-else:
-    _original_spawn = _motor_base.spawn
+def _start_or_inline(hub: Any, fn: Callable[..., Any], args: Any, kwargs: Any) -> Any:
+    if _inline_wanted():
+        return _inline(hub, fn, args, kwargs)
+    return _original_start(hub, fn, args, kwargs)
 
-    def _spawn_or_inline(hub: Any, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        if _inline_wanted():
-            return _inline(hub, fn, args, kwargs)
-        return _original_spawn(hub, fn, *args, **kwargs)
 
-    _motor_base.spawn = _spawn_or_inline
+_motor_base.start = _start_or_inline
 
 
 def motor_call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

@@ -11,14 +11,11 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-from pymongo.cursor_shared import _QUERY_OPTIONS
 from pymongo.synchronous.command_cursor import CommandCursor, RawBatchCommandCursor
 from pymongo.synchronous.cursor import Cursor, RawBatchCursor
 
 from motor.core.base import AgnosticBase, check_callback
 from motor.core.declare import Async, Chain, ReadOnly, wrapping
-
-_TAILABLE = _QUERY_OPTIONS["tailable_cursor"]
 
 
 def _check_length(length: Any) -> None:
@@ -125,9 +122,6 @@ class AgnosticBaseCursor(AgnosticBase):
     def _to_list(self, length: int | None) -> list[Any]:
         return self.delegate.to_list(length)
 
-    def _is_tailable(self) -> bool:
-        return False
-
     def each(self, callback: Callable[[Any, Any], Any]) -> None:
         """Call ``callback(doc, None)`` per document, then ``callback(None, None)``.
 
@@ -203,9 +197,6 @@ class AgnosticCursor(AgnosticBaseCursor):
         if isinstance(self._owner, AgnosticCollection):
             return self._owner
         return self._wrap(self.delegate.collection)
-
-    def _is_tailable(self) -> bool:
-        return bool(self.delegate._query_flags & _TAILABLE)
 
     def clone(self) -> AgnosticCursor:
         """An unevaluated copy of this cursor, with the same options."""
