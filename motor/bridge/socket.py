@@ -13,13 +13,18 @@ Reads keep the fd registered with the loop between waits, and between operations
 than adding and removing it each time (two ``epoll_ctl`` calls and the loop's bookkeeping,
 more than the rest of a wait costs): the registration wakes whichever greenlet is reading
 now. It is dropped when it fires with nobody reading (an idle connection the server
-closed), before a wait for writability, and always before the fd is closed: ``close``
-from another thread (PyMongo's monitor or kill-cursors thread) hands the close to the
-loop, so the loop never holds a stale registration for an fd number the OS may reuse.
+closed), before a wait for writability, and always before the fd is closed. ``close``
+from another thread (PyMongo's monitor or periodic-tasks thread) cannot touch the loop's
+registrations, yet must close the connection at once, as PyMongo's would (or the pool,
+which has already forgotten it, opens a replacement while it is still open): it swaps
+``/dev/null`` in under the socket's fd number, which closes the connection and takes it
+out of the kernel's poll set, and hands the rest to the loop. The number stays taken
+until the loop has dropped its registration, so the OS cannot reuse it meanwhile.
 """
 
 from __future__ import annotations
 
+import os
 import select
 import ssl
 import threading
@@ -36,6 +41,15 @@ _WANT_WRITE: tuple[type[BaseException], ...] = (ssl.SSLWantWriteError,)
 if getattr(ssl_support, "HAVE_SSL", False):
     _WANT_READ += tuple(ssl_support.BLOCKING_IO_READ_ERROR)
     _WANT_WRITE += tuple(ssl_support.BLOCKING_IO_WRITE_ERROR)
+
+
+def _close_keeping_number(fd: int) -> None:
+    """Close what ``fd`` refers to, but keep the number taken (by /dev/null) until closed."""
+    null = os.open(os.devnull, os.O_RDONLY)
+    try:
+        os.dup2(null, fd, inheritable=False)
+    finally:
+        os.close(null)
 
 
 def poll_fd(fd: int, writable: bool, timeout: float | None) -> bool:
@@ -76,6 +90,11 @@ class GreenSocket:
     def close(self) -> None:
         hub = self._hub
         if hub is not None and threading.get_ident() != self._thread:
+            if os.name != "nt":  # Windows sockets are not CRT fds
+                try:
+                    _close_keeping_number(self.sock.fileno())
+                except OSError:
+                    pass  # already closed
             try:
                 hub.loop.call_soon_threadsafe(self._close_on_loop)
                 return
