@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from typing import Any
+from typing import Any, TypedDict
 
 import pymongo
 
@@ -111,7 +111,15 @@ def install() -> None:
     _installed = True
 
 
-def client_hooks() -> dict[str, Any]:
+class ClientHooks(TypedDict):
+    """``client_hooks()``'s keywords, named so that type checkers see they are not MongoClient's
+    own parameters (``host``, ``port``, ...)."""
+
+    _pool_class: type
+    _condition_class: type
+
+
+def client_hooks() -> ClientHooks:
     """The private MongoClient keyword arguments that route a client through the bridge."""
     from motor.bridge.condition import HybridCondition
     from motor.bridge.pool import GreenPool

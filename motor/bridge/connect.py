@@ -89,6 +89,12 @@ def _tcp_connect(child: BridgeGreenlet, address: tuple[str, int], options: Any) 
     raise error if error is not None else OSError("getaddrinfo failed")
 
 
+def _interface(green: GreenSocket) -> NetworkingInterface:
+    # PyMongo annotates a socket.socket or its _sslConn. A GreenSocket stands in for either:
+    # it has the methods PyMongo calls, and passes any other to the socket it wraps.
+    return NetworkingInterface(green)  # type: ignore[arg-type]  # a duck-typed socket
+
+
 def green_socket_interface(
     child: BridgeGreenlet,
     address: tuple[str, int],
@@ -100,7 +106,7 @@ def green_socket_interface(
     sock = _tcp_connect(child, address, options)
     context = options._ssl_context
     if context is None:
-        return NetworkingInterface(GreenSocket(sock, options.socket_timeout))
+        return _interface(GreenSocket(sock, options.socket_timeout))
 
     host = address[0]
     session = ssl_session_cache[0] if ssl_session_cache is not None else None
@@ -140,4 +146,4 @@ def green_socket_interface(
         if new_session is not None:
             ssl_session_cache[0] = new_session
     green.settimeout(options.socket_timeout)
-    return NetworkingInterface(green)
+    return _interface(green)

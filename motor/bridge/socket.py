@@ -133,7 +133,7 @@ class GreenSocket:
         if type(data) is bytes:  # PyMongo's messages: try once, almost always all sent
             try:
                 sent = self.sock.send(data)
-            except (*_WANT_WRITE, BlockingIOError, *_WANT_READ):
+            except (*_WANT_WRITE, BlockingIOError, *_WANT_READ):  # type: ignore[misc]  # mypy bug
                 sent = 0
             if sent == len(data):
                 return
@@ -144,7 +144,7 @@ class GreenSocket:
         while sent < len(view):
             try:
                 sent += self.sock.send(view[sent:])
-            except (*_WANT_WRITE, BlockingIOError):
+            except (*_WANT_WRITE, BlockingIOError):  # type: ignore[misc]  # mypy bug: *tuple
                 deadline = self._wait(True, deadline)
             except _WANT_READ:
                 deadline = self._wait(False, deadline)

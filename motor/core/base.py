@@ -6,15 +6,17 @@ import asyncio
 import functools
 import types
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from motor.bridge.greenlets import start
 from motor.core.declare import Declaration, unwrap_args, unwrap_kwargs
 
 # (framework name, PyMongo class) -> the Motor class wrapping it for that framework.
-_registry: dict[tuple[str, type], type] = {}
+_registry: dict[tuple[str, type], type[AgnosticBase]] = {}
 # (Agnostic class, framework name) -> its framework class.
-_framework_classes: dict[tuple[type, str], type] = {}
+_framework_classes: dict[tuple[type, str], type[AgnosticBase]] = {}
+
+_B = TypeVar("_B", bound="AgnosticBase")
 
 
 def _deliver(callback: Callable[[Any, Any], Any], future: asyncio.Future[Any]) -> None:
@@ -37,6 +39,13 @@ class AgnosticBase:
     __delegate_class__: type | None = None
     __motor_class_name__ = ""
     _framework: Any = None
+    # Set by each subclass's constructor: the Motor client this object belongs to.
+    _client: Any
+
+    if TYPE_CHECKING:
+        # Defined by each class that PyMongo objects are wrapped in (see ``_wrap``).
+        @classmethod
+        def _from_delegate(cls, delegate: Any, parent: Any) -> Any: ...
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -103,7 +112,7 @@ class AgnosticBase:
         return future
 
     # -- wrapping results -----------------------------------------------------------
-    def _motor_class(self, agnostic: type) -> type:
+    def _motor_class(self, agnostic: type[_B]) -> type[_B]:
         return create_class_with_framework(agnostic, self._framework)
 
     def _wrap(self, obj: Any) -> Any:
@@ -118,10 +127,15 @@ class AgnosticBase:
         self, start: Callable[..., Any], args: Any, kwargs: Any, stream: bool
     ) -> Any:
         """A cursor (or change stream) that runs ``start(*args, **kwargs)`` when first used."""
+        latent: type[AgnosticChangeStream | AgnosticLatentCommandCursor]
         if stream:
-            from motor.core.change_stream import AgnosticChangeStream as latent
+            from motor.core.change_stream import AgnosticChangeStream
+
+            latent = AgnosticChangeStream
         else:
-            from motor.core.cursor import AgnosticLatentCommandCursor as latent
+            from motor.core.cursor import AgnosticLatentCommandCursor
+
+            latent = AgnosticLatentCommandCursor
         return self._motor_class(latent)(self, start, *unwrap_args(args), **unwrap_kwargs(kwargs))
 
 
@@ -141,7 +155,9 @@ class NotIterable:
     next = __next__
 
 
-def create_class_with_framework(agnostic: type, framework: Any, module: str | None = None) -> type:
+def create_class_with_framework(
+    agnostic: type[_B], framework: Any, module: str | None = None
+) -> type[_B]:
     """The subclass of ``agnostic`` bound to ``framework`` (made once, then cached)."""
     key = (agnostic, framework.name)
     cls = _framework_classes.get(key)
@@ -162,10 +178,12 @@ def create_class_with_framework(agnostic: type, framework: Any, module: str | No
             _registry[(framework.name, delegate_class)] = cls
     elif module is not None:
         cls.__module__ = module
-    return cls
+    return cast("type[_B]", cls)  # made above as a subclass of ``agnostic``
 
 
-def export(agnostic_classes: list[type], framework: Any, namespace: dict[str, Any]) -> list[str]:
+def export(
+    agnostic_classes: list[type[AgnosticBase]], framework: Any, namespace: dict[str, Any]
+) -> list[str]:
     """Create each class for ``framework`` in a public module's ``namespace``; return the names."""
     names = []
     for agnostic in agnostic_classes:

@@ -166,7 +166,7 @@ class AgnosticCursor(AgnosticBaseCursor):
     """A find cursor (``collection.find()``); wraps ``pymongo.cursor.Cursor``."""
 
     __motor_class_name__ = "MotorCursor"
-    __delegate_class__ = Cursor
+    __delegate_class__: type[Cursor[Any]] | None = Cursor
 
     retrieved = ReadOnly()
 
@@ -239,7 +239,7 @@ class AgnosticCommandCursor(AgnosticBaseCursor):
     """A cursor from a command (aggregate, listIndexes, ...); wraps ``CommandCursor``."""
 
     __motor_class_name__ = "MotorCommandCursor"
-    __delegate_class__ = CommandCursor
+    __delegate_class__: type[CommandCursor[Any]] | None = CommandCursor
 
     batch_size = Chain()
     try_next = Async()

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, overload
+
+_T = TypeVar("_T")
 
 
 class Declaration:
@@ -32,9 +34,18 @@ class Declaration:
     def build(self, cls: type, name: str) -> Any:
         raise NotImplementedError
 
+    if TYPE_CHECKING:
+        # For type checkers only: what the attribute is once ``__init_subclass__`` has
+        # replaced the declaration with ``build()``'s result. The subclasses narrow it.
+        def __get__(self, obj: object, owner: type | None = None) -> Any: ...
+
 
 class Async(Declaration):
     """An I/O method: returns a Future (or calls ``callback(result, error)``)."""
+
+    if TYPE_CHECKING:
+
+        def __get__(self, obj: object, owner: type | None = None) -> Callable[..., Any]: ...
 
     def build(self, cls: type, name: str) -> Callable[..., Any]:
         attr = self.attr_name or name
@@ -51,6 +62,10 @@ class Async(Declaration):
 
 class Sync(Declaration):
     """A pure method, called directly on the delegate (its result wrapped if ``wrap``)."""
+
+    if TYPE_CHECKING:
+
+        def __get__(self, obj: object, owner: type | None = None) -> Callable[..., Any]: ...
 
     def build(self, cls: type, name: str) -> Callable[..., Any]:
         attr = self.attr_name or name
@@ -139,6 +154,10 @@ class Latent(Declaration):
     first iterated, as in Motor 3 (``async for doc in coll.aggregate(pipeline)``).
     """
 
+    if TYPE_CHECKING:
+
+        def __get__(self, obj: object, owner: type | None = None) -> Callable[..., Any]: ...
+
     def __init__(
         self, attr_name: str | None = None, *, stream: bool = False, doc: str | None = None
     ):
@@ -157,6 +176,14 @@ class Latent(Declaration):
 
 class Chain(Declaration):
     """A cursor modifier: applied to the delegate, returns the Motor cursor for chaining."""
+
+    if TYPE_CHECKING:
+
+        @overload
+        def __get__(self, obj: None, owner: type | None = None) -> Callable[..., Any]: ...
+        @overload
+        def __get__(self, obj: _T, owner: type | None = None) -> Callable[..., _T]: ...
+        def __get__(self, obj: object, owner: type | None = None) -> Callable[..., Any]: ...
 
     def build(self, cls: type, name: str) -> Callable[..., Any]:
         attr = self.attr_name or name

@@ -91,6 +91,8 @@ class OneAtATime:
 class _SerialFile(AgnosticBase):
     """A wrapper whose I/O methods all go through one :class:`OneAtATime`."""
 
+    _serial: OneAtATime
+
     def __init__(self, delegate: Any, client: Any) -> None:
         object.__setattr__(self, "delegate", delegate)
         object.__setattr__(self, "_client", client)
@@ -519,13 +521,13 @@ class AgnosticGridOutCursor(AgnosticCursor):
     def _next(self) -> Any:
         return self._grid_out(super()._next())
 
-    def next(self) -> asyncio.Future[Any]:
+    def next(self) -> asyncio.Future[Any]:  # type: ignore[override]  # unlike the base's, no callback
         """A Future of the next MotorGridOut; raises StopAsyncIteration when exhausted."""
         if self._buffer_size():
             return self._resolved(self._grid_out(self.delegate.next()))
         return self._run(self._next, (), {})
 
-    __anext__ = next
+    __anext__ = next  # type: ignore[assignment]  # a Future, not a coroutine: awaitable too
 
     def each(self, callback: Callable[[Any, Any], Any]) -> None:
         """Call ``callback(grid_out, None)`` per file, then ``callback(None, None)``."""

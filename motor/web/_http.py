@@ -15,7 +15,7 @@ import inspect
 import mimetypes
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from bson import ObjectId
 
@@ -151,7 +151,7 @@ def _range_applies(info: FileInfo, headers: Mapping[str, str]) -> bool:
     return _parse_http_date(if_range) == info.modified
 
 
-def parse_range(header: str | None, size: int) -> tuple[int, int] | None | bool:
+def parse_range(header: str | None, size: int) -> tuple[int, int] | Literal[False] | None:
     """The ``(start, end)`` (end exclusive) a single-range ``Range`` header asks for.
 
     None: no usable Range header (absent, malformed, another unit, several ranges), so the
