@@ -46,6 +46,12 @@ PORT_RETRIES = 5  # launches to try when a port we picked is taken
 # need 15 s; pass your own value in extra_args to override.
 QUIESCE_PARAM = "shutdownTimeoutMillisForSignaledShutdown"
 QUIESCE_MS = 1000
+# A transaction left open (a test whose commit a fail point broke, its session never
+# ended) holds its collection's lock until mongod reaps it, 1 to 1.5 lifetimes later:
+# 60-90 s by default, longer than a test's timeout, for whichever later test drops or
+# creates an index on that collection (PyMongo's test_monitoring after test_transactions).
+TXN_LIFETIME_PARAM = "transactionLifetimeLimitSeconds"
+TXN_LIFETIME_S = 15
 
 _running = set()  # Mongod objects with a live process
 _running_lock = threading.Lock()
@@ -215,6 +221,8 @@ class Mongod:
             args += ["--replSet", self.replset]
             if not any(QUIESCE_PARAM in arg for arg in self.extra_args):
                 args += ["--setParameter", f"{QUIESCE_PARAM}={QUIESCE_MS}"]
+            if not any(TXN_LIFETIME_PARAM in arg for arg in self.extra_args):
+                args += ["--setParameter", f"{TXN_LIFETIME_PARAM}={TXN_LIFETIME_S}"]
         return args + list(self.extra_args)
 
     def spawn(self):

@@ -37,6 +37,16 @@ def test_replica_set_hello(deployment, sync_client):
     assert hello["isWritablePrimary"]
 
 
+@pytest.mark.replset
+def test_abandoned_transactions_reaped_within_a_test_timeout(deployment, sync_client):
+    # A transaction a test leaves open (its commit broken by a fail point) holds its
+    # collection's lock until the server reaps it; test/mongod.py shortens the wait.
+    if deployment.servers is None:
+        pytest.skip("an external deployment keeps its own transactionLifetimeLimitSeconds")
+    reply = sync_client.admin.command("getParameter", 1, transactionLifetimeLimitSeconds=1)
+    assert reply["transactionLifetimeLimitSeconds"] <= 15
+
+
 async def test_async_test_runs_on_io_loop(io_loop, framework):
     await tornado.gen.sleep(0)
     if framework.name == "tornado":
