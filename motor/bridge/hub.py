@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -111,3 +112,26 @@ class Hub:
 
 def on_thread(thread_id: int) -> bool:
     return threading.get_ident() == thread_id
+
+
+def hub_per_loop(factory: Callable[[Any], Hub]) -> Callable[[Any], Hub]:
+    """A framework adapter's ``hub(loop)``: one hub per loop, made by ``factory`` on first use
+    and held as long as the loop is."""
+    hubs: weakref.WeakKeyDictionary[Any, Hub] = weakref.WeakKeyDictionary()
+    # The last loop asked about and its hub: every operation asks, almost always for the
+    # same loop, and a WeakKeyDictionary lookup makes a weak reference each time.
+    last: tuple[Any, Any] = (None, None)
+
+    def hub(loop: Any) -> Hub:
+        nonlocal last
+        cached = last
+        if cached[0] is loop:
+            return cached[1]  # type: ignore[no-any-return]
+        try:
+            result = hubs[loop]
+        except KeyError:
+            hubs[loop] = result = factory(loop)
+        last = (loop, result)
+        return result
+
+    return hub

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import weakref
 from typing import Any
 
-from motor.bridge.hub import Hub
+from motor.bridge.hub import Hub, hub_per_loop
 
 name = "asyncio"
 CLASS_PREFIX = "AsyncIO"
-
-_hubs: weakref.WeakKeyDictionary[Any, Hub] = weakref.WeakKeyDictionary()
 
 
 def default_loop() -> asyncio.AbstractEventLoop:
@@ -26,22 +23,7 @@ def check_loop(loop: Any) -> None:
         raise TypeError(f"io_loop must be an asyncio event loop, not {loop!r}")
 
 
-# The last loop asked about and its hub: every operation asks, almost always for the same
-# loop, and a WeakKeyDictionary lookup makes a weak reference each time.
-_last: tuple[Any, Hub | None] = (None, None)
-
-
-def hub(loop: asyncio.AbstractEventLoop) -> Hub:
-    global _last
-    last = _last
-    if last[0] is loop:
-        return last[1]  # type: ignore[return-value]
-    try:
-        result = _hubs[loop]
-    except KeyError:
-        _hubs[loop] = result = Hub(loop)
-    _last = (loop, result)
-    return result
+hub = hub_per_loop(Hub)
 
 
 def is_running(loop: asyncio.AbstractEventLoop) -> bool:

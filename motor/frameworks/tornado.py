@@ -9,18 +9,15 @@ checks, and 0.5 s read timeouts that leave the connection usable).
 from __future__ import annotations
 
 import asyncio
-import weakref
 from collections.abc import Callable
 from typing import Any
 
 from tornado.ioloop import IOLoop
 
-from motor.bridge.hub import Hub
+from motor.bridge.hub import Hub, hub_per_loop
 
 name = "tornado"
 CLASS_PREFIX = ""
-
-_hubs: weakref.WeakKeyDictionary[Any, Hub] = weakref.WeakKeyDictionary()
 
 
 class TornadoHub(Hub):
@@ -61,20 +58,7 @@ def check_loop(loop: Any) -> None:
         raise TypeError(f"io_loop must be a tornado.ioloop.IOLoop, not {loop!r}")
 
 
-_last: tuple[Any, Hub | None] = (None, None)  # as in the asyncio adapter
-
-
-def hub(loop: IOLoop) -> Hub:
-    global _last
-    last = _last
-    if last[0] is loop:
-        return last[1]  # type: ignore[return-value]
-    try:
-        result = _hubs[loop]
-    except KeyError:
-        _hubs[loop] = result = TornadoHub(loop)
-    _last = (loop, result)
-    return result
+hub = hub_per_loop(TornadoHub)
 
 
 def is_running(loop: IOLoop) -> bool:
