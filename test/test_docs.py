@@ -226,6 +226,18 @@ def python_command(script: Path) -> list[str]:
     return [sys.executable, "-W", "error::DeprecationWarning", str(script)]
 
 
+def run_program(script: Path) -> subprocess.CompletedProcess[str]:
+    """Run ``script`` to its end, in its own directory; its output captured."""
+    return subprocess.run(
+        python_command(script),
+        cwd=script.parent,
+        env=program_env(),
+        capture_output=True,
+        text=True,
+        timeout=PROGRAM_TIMEOUT,
+    )
+
+
 # Signs of a coroutine or task left behind, which a program's exit status does not show.
 _LEFT_BEHIND = ("was never awaited", "Task was destroyed but it is pending", "Exception ignored")
 
@@ -264,14 +276,7 @@ def test_page_examples_run(page, deployment, docs_db, tmp_path):
     skip_missing_modules(program)
     script = tmp_path / (Path(page).stem.replace("-", "_") + "_program.py")
     script.write_text(program, encoding="utf-8")
-    proc = subprocess.run(
-        python_command(script),
-        cwd=tmp_path,
-        env=program_env(),
-        capture_output=True,
-        text=True,
-        timeout=PROGRAM_TIMEOUT,
-    )
+    proc = run_program(script)
     outputs = proc.stdout.split(SEPARATOR + "\n")
     if proc.returncode != 0:
         failed = chosen[min(len(outputs) - 1, len(chosen) - 1)]
@@ -309,14 +314,7 @@ def test_example_program_runs(name, deployment, docs_db, tmp_path):
     skip_missing_modules(code)
     script = tmp_path / name
     script.write_text(code, encoding="utf-8")
-    proc = subprocess.run(
-        python_command(script),
-        cwd=tmp_path,
-        env=program_env(),
-        capture_output=True,
-        text=True,
-        timeout=PROGRAM_TIMEOUT,
-    )
+    proc = run_program(script)
     assert proc.returncode == 0, (
         f"doc/examples/{name} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}"
     )
