@@ -44,6 +44,9 @@ FILES = {
     ),
     "empty.txt": (0, {}, "text/plain"),
     "Ünïcødé 文件.txt": (CHUNK + 1, {}, "text/plain"),
+    # Motor 3's order: contentType, then the guess from the path, then metadata.
+    "typed.txt": (10, {"metadata": {"contentType": "image/png"}}, "text/plain"),
+    "archive.tar.gz": (10, {}, "application/x-tar"),  # as Motor 3: the gzip encoding ignored
 }
 
 
@@ -151,6 +154,12 @@ async def http(kind, db, bucket_name):
         yield request
 
 
+def motor3_etag(document):
+    """Motor 3's ETag: a SHA-256 of the text of the file's _id, length and upload date."""
+    text = f"{document['_id']}{document['length']}{document['uploadDate']}"
+    return f'"{hashlib.sha256(text.encode()).hexdigest()}"'
+
+
 def last_modified(document):
     return email.utils.format_datetime(
         document["uploadDate"].replace(tzinfo=datetime.UTC, microsecond=0), usegmt=True
@@ -171,10 +180,10 @@ async def test_get_and_head_serve_each_file(server_kind, db, bucket_name, stored
             )
             assert headers["Content-Length"] == str(size)
             assert headers["Content-Type"].split(";")[0] == content_type, name
-            assert headers["ETag"] == f'"{document["_id"]}"'
+            assert headers["ETag"] == motor3_etag(document)
             assert headers["Last-Modified"] == last_modified(document)
             assert headers["Accept-Ranges"] == "bytes"
-            assert "Cache-Control" not in headers and "Expires" not in headers
+            assert headers["Cache-Control"] == "public" and "Expires" not in headers
 
             status, head_headers, body = await request("HEAD", name)
             assert (status, body) == (200, b"")
@@ -188,7 +197,7 @@ async def test_get_and_head_serve_each_file(server_kind, db, bucket_name, stored
 
 async def test_conditional_requests(server_kind, db, bucket_name, stored):
     document = stored["big.bin"]
-    etag = f'"{document["_id"]}"'
+    etag = motor3_etag(document)
     modified = last_modified(document)
     earlier = email.utils.format_datetime(
         document["uploadDate"].replace(tzinfo=datetime.UTC) - datetime.timedelta(days=1),
@@ -219,7 +228,7 @@ async def test_conditional_requests(server_kind, db, bucket_name, stored):
 
 async def test_range_requests(server_kind, db, bucket_name, stored):
     data = data_for(BIG)
-    etag = f'"{stored["big.bin"]["_id"]}"'
+    etag = motor3_etag(stored["big.bin"])
     # Range header (and extra headers) -> expected status and [start, end) of the body.
     cases = [
         ({"Range": "bytes=0-0"}, 206, (0, 1)),
@@ -267,7 +276,7 @@ async def test_overridden_hooks(server_kind, db, bucket_name, stored):
         in_an_hour = datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=1)
         assert abs((expires - in_an_hour).total_seconds()) < 60
         assert headers["X-GridFS-Id"] != str(stored["big.bin"]["_id"])
-        assert headers["ETag"] == f'"{headers["X-GridFS-Id"]}"'
+        assert headers["ETag"] != motor3_etag(stored["big.bin"])  # the first revision's
         assert (await request("GET", "nothing", route="custom"))[0] == 404
 
 
@@ -283,15 +292,19 @@ async def test_client_leaving_mid_download(server_kind, db, bucket_name, stored)
                 assert len(await response.read()) == BIG
 
 
-async def test_checksum_is_the_etag(server_kind, db, bucket_name, stored, sync_client):
-    sync_client[TEST_DB][bucket_name + ".files"].update_one(
-        {"_id": stored["page.html"]["_id"]}, {"$set": {"md5": "0123456789abcdef0123456789abcdef"}}
-    )
+async def test_headers_are_motor3s(server_kind, db, bucket_name, stored, sync_client):
+    """The validators do not depend on an md5 field, and a file whose type nothing tells
+    is sent as application/octet-stream."""
+    files = sync_client[TEST_DB][bucket_name + ".files"]
+    files.update_one({"_id": stored["page.html"]["_id"]}, {"$set": {"md5": "0123456789abcdef"}})
+    gridfs.GridFSBucket(sync_client[TEST_DB], bucket_name).upload_from_stream("noext", b"?")
     async with http(server_kind, db, bucket_name) as request:
         status, headers, _ = await request("GET", "page.html")
-        assert headers["ETag"] == '"0123456789abcdef0123456789abcdef"'
+        assert headers["ETag"] == motor3_etag(stored["page.html"])
         status, _, _ = await request("GET", "page.html", {"If-None-Match": headers["ETag"]})
         assert status == 304
+        status, headers, _ = await request("GET", "noext")
+        assert (status, headers["Content-Type"]) == (200, "application/octet-stream")
 
 
 def test_handlers_need_a_motor_database():

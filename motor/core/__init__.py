@@ -1,9 +1,15 @@
-"""Motor's wrapper classes, independent of any framework (one module per concept)."""
+"""Motor's wrapper classes, independent of any framework (one module per concept).
 
+The names Motor 3's ``motor.core`` module offered for subclassing and annotations are
+here too: every ``Agnostic*`` class, ``AgnosticBase`` and ``AgnosticBaseCursor``.
+"""
+
+from motor.core.base import AgnosticBase
 from motor.core.change_stream import AgnosticChangeStream
 from motor.core.client import AgnosticClient, AgnosticReplicaSetClient
 from motor.core.collection import AgnosticCollection
 from motor.core.cursor import (
+    AgnosticBaseCursor,
     AgnosticCommandCursor,
     AgnosticCursor,
     AgnosticLatentCommandCursor,
@@ -28,4 +34,22 @@ CLASSES = [
     AgnosticRawBatchCursor,
     AgnosticReplicaSetClient,
     AgnosticClientEncryption,
+]
+
+__all__ = [
+    "CLASSES",
+    "AgnosticBase",
+    "AgnosticBaseCursor",
+    "AgnosticChangeStream",
+    "AgnosticClient",
+    "AgnosticClientEncryption",
+    "AgnosticClientSession",
+    "AgnosticCollection",
+    "AgnosticCommandCursor",
+    "AgnosticCursor",
+    "AgnosticDatabase",
+    "AgnosticLatentCommandCursor",
+    "AgnosticRawBatchCommandCursor",
+    "AgnosticRawBatchCursor",
+    "AgnosticReplicaSetClient",
 ]

@@ -74,6 +74,13 @@ class AgnosticChangeStream(AgnosticBase):
     def resume_token(self) -> Any:
         return None if self.delegate is None else self.delegate.resume_token
 
+    # -- ``with`` is a mistake for ``async with`` (Motor 3's RuntimeError; self-contained) --
+    def __enter__(self) -> None:
+        raise RuntimeError(f"Use a {type(self).__name__} in 'async with', not 'with'")
+
+    def __exit__(self, *exc: Any) -> None:
+        pass
+
     def close(self, callback: Any = None) -> Any:
         """Close the stream (killing its server cursor)."""
         self._closed = True

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pymongo
+import tornado
 from pymongo.driver_info import DriverInfo
 from pymongo.server_selectors import any_server_selector
 
@@ -12,6 +13,24 @@ from motor._version import version as motor_version
 from motor.bridge.compat import client_hooks
 from motor.core.base import AgnosticBase, NotIterable, check_callback
 from motor.core.declare import Async, Latent, ReadOnly, Sync
+
+
+def handshake_driver(framework: Any, user_driver: DriverInfo | None) -> DriverInfo:
+    """The ``driver`` PyMongo reports in the handshake, in Motor 3's shape.
+
+    Motor names its framework with its version ("Tornado 6.4", "asyncio"); an
+    application's own ``DriverInfo`` follows Motor's in each field, so the server logs
+    ``PyMongo|Motor|App``, ``4.20.1|4.0.0|1.0`` and ``CPython ...|Tornado 6.4|AppPlatform``.
+    """
+    platform = f"Tornado {tornado.version}" if framework.name == "tornado" else framework.name
+    name, version = "Motor", motor_version
+    if user_driver is not None:
+        name += f"|{user_driver.name}"
+        if user_driver.version:
+            version += f"|{user_driver.version}"
+        if user_driver.platform:
+            platform += f"|{user_driver.platform}"
+    return DriverInfo(name, version, platform)
 
 
 class AgnosticClient(NotIterable, AgnosticBase):
@@ -67,16 +86,20 @@ class AgnosticClient(NotIterable, AgnosticBase):
             raise TypeError(f"driver must be an instance of DriverInfo, not {type(user_driver)}")
         self._init_args = args
         self._init_kwargs = dict(kwargs, driver=user_driver)
-        kwargs["driver"] = DriverInfo("Motor", motor_version, self._framework.name)
+        kwargs["driver"] = handshake_driver(self._framework, user_driver)
         super().__init__(pymongo.MongoClient(*args, **kwargs, **client_hooks()))
-        if user_driver is not None:
-            # A library on top of Motor: the handshake reports "PyMongo|Motor|TheLibrary".
-            self.delegate.append_metadata(user_driver)
         self._client = self
 
     @classmethod
     def _from_delegate(cls, delegate: Any, parent: Any) -> AgnosticClient:
         return parent._client
+
+    def wrap(self, obj: Any) -> Any:
+        """``obj`` (a PyMongo database, session, cursor...) in its Motor class; else ``obj``."""
+        return self._wrap(obj)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError(f"'{type(self).__name__}' object is not callable: no such method exists")
 
     def get_io_loop(self) -> Any:
         return self._io_loop if self._io_loop is not None else self._framework.default_loop()

@@ -111,3 +111,17 @@ class AgnosticCollection(NotIterable, AgnosticBase):
 
     def __getitem__(self, name: str) -> Any:
         return self._wrap(self.delegate[name])
+
+    def wrap(self, obj: Any) -> Any:
+        """``obj`` (a PyMongo collection, cursor...) in its Motor class; else ``obj``."""
+        return self._wrap(obj)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        # db.fnd_one() reaches a collection named "fnd_one": say so.
+        parent, _, method = self.name.rpartition(".")
+        owner = type(self).__name__ if parent else type(self._database).__name__
+        raise TypeError(
+            f"'{type(self).__name__}' object is not callable. {owner} has no method"
+            f" {method!r}: no such method exists, so {self.name!r} was taken for a"
+            " collection name"
+        )

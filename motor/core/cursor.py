@@ -48,6 +48,17 @@ class AgnosticBaseCursor(AgnosticBase):
         session = self.delegate.session
         return None if session is None else self._wrap(session)
 
+    # -- Motor 3's ``started`` (self-contained) ---------------------------------------
+    @property
+    def started(self) -> bool:
+        """True once the cursor's query has been sent (Motor 3); False after ``rewind()``.
+
+        A latent command cursor starts when first iterated; other command cursors come
+        from a command that has already run.
+        """
+        delegate = self.delegate
+        return delegate is not None and getattr(delegate, "_id", None) is not None
+
     # -- buffer state (no I/O) ------------------------------------------------------
     def _buffer_size(self) -> int:
         return len(self.delegate._data)

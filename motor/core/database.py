@@ -62,3 +62,15 @@ class AgnosticDatabase(NotIterable, AgnosticBase):
 
     def __getitem__(self, name: str) -> Any:
         return self._wrap(self.delegate[name])
+
+    def wrap(self, obj: Any) -> Any:
+        """``obj`` (a PyMongo collection, database, cursor...) in its Motor class; else ``obj``."""
+        return self._wrap(obj)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        # db = client.test; client.tset() reaches a database named "tset": say so.
+        raise TypeError(
+            f"'{type(self).__name__}' object is not callable. {type(self._client).__name__}"
+            f" has no method {self.name!r}: no such method exists, so {self.name!r} was"
+            " taken for a database name"
+        )

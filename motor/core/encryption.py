@@ -7,7 +7,33 @@ from typing import Any
 from pymongo.encryption import ClientEncryption
 
 from motor.core.base import AgnosticBase
-from motor.core.declare import Async, Sync
+from motor.core.cursor import AgnosticCursor
+from motor.core.declare import Async
+
+# Framework name -> the MotorCursor subclass get_keys() returns (see _keys_cursor_class).
+_keys_cursor_classes: dict[str, type] = {}
+
+
+def _await_self(cursor: Any) -> Any:
+    return cursor._resolved(cursor).__await__()
+
+
+def _keys_cursor_class(encryption: AgnosticClientEncryption) -> type:
+    """A MotorCursor that may also be awaited, resolving to itself.
+
+    Motor 3's ``get_keys`` was a coroutine resolving to a cursor; Motor 4's returns the
+    cursor at once. Both ``await encryption.get_keys()`` and ``async for key in
+    encryption.get_keys()`` work with this class, and it is still a MotorCursor.
+    """
+    name = encryption._framework.name
+    cls = _keys_cursor_classes.get(name)
+    if cls is None:
+        base = encryption._motor_class(AgnosticCursor)
+        cls = type(
+            base.__name__, (base,), {"__await__": _await_self, "__module__": base.__module__}
+        )
+        _keys_cursor_classes[name] = cls
+    return cls
 
 
 class AgnosticClientEncryption(AgnosticBase):
@@ -31,8 +57,6 @@ class AgnosticClientEncryption(AgnosticBase):
     get_key_by_alt_name = Async()
     remove_key_alt_name = Async()
     rewrap_many_data_key = Async()
-
-    get_keys = Sync(wrap=True)
 
     def __init__(
         self,
@@ -60,6 +84,18 @@ class AgnosticClientEncryption(AgnosticBase):
     def get_io_loop(self) -> Any:
         return self._io_loop if self._io_loop is not None else self._client.get_io_loop()
 
+    @property
+    def io_loop(self) -> Any:
+        return self.get_io_loop()
+
+    def get_keys(self) -> Any:
+        """A cursor over every data key in the key vault (no I/O until iterated).
+
+        As in Motor 3, it may also be awaited: ``await encryption.get_keys()`` resolves to
+        the same cursor.
+        """
+        return _keys_cursor_class(self)(self.delegate.get_keys(), self)
+
     def create_encrypted_collection(
         self, database: Any, name: str, *args: Any, callback: Any = None, **kwargs: Any
     ) -> Any:
@@ -78,3 +114,9 @@ class AgnosticClientEncryption(AgnosticBase):
 
     async def __aexit__(self, *exc: Any) -> None:
         await self.close()
+
+    def __enter__(self) -> None:
+        raise RuntimeError(f"Use {type(self).__name__} in 'async with', not 'with'")
+
+    def __exit__(self, *exc: Any) -> None:
+        pass

@@ -147,7 +147,10 @@ class AgnosticClientSession(AgnosticBase):
         await self.end_session()
 
     def __enter__(self) -> None:
-        raise AttributeError("Use 'async with' with a MotorClientSession, not 'with'")
+        raise AttributeError(
+            f"Use a {type(self).__name__} as 'async with await client.start_session()'"
+            " (or 'async with client.start_session()'), not with 'with'"
+        )
 
     def __exit__(self, *exc: Any) -> None:
         pass

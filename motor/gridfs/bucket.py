@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import gridfs
@@ -63,7 +64,16 @@ class AgnosticGridFSBucket(_OnDatabase):
         chunk_size_bytes: int = DEFAULT_CHUNK_SIZE,
         write_concern: Any = None,
         read_preference: Any = None,
+        collection: str | None = None,
     ) -> None:
+        if collection is not None:
+            # Motor 3 (and PyMongo before 4) accepted the bucket name as "collection".
+            warnings.warn(
+                'the "collection" parameter is deprecated, use "bucket_name" instead',
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            bucket_name = collection
         self._attach(
             database,
             lambda db: gridfs.GridFSBucket(
@@ -71,10 +81,22 @@ class AgnosticGridFSBucket(_OnDatabase):
             ),
         )
         self._bucket_name = bucket_name
+        self._collection = database.get_collection(
+            bucket_name, write_concern=write_concern, read_preference=read_preference
+        )
 
     @property
     def bucket_name(self) -> str:
         return self._bucket_name
+
+    @property
+    def collection(self) -> Any:
+        """The bucket's root collection (``<bucket_name>``, above its files and chunks)."""
+        return self._collection
+
+    def wrap(self, obj: Any) -> Any:
+        """``obj`` (a PyMongo GridIn, GridOut or GridOutCursor) in its Motor class; else ``obj``."""
+        return self._wrap(obj)
 
     @io_method("upload_from_stream")
     def upload_from_stream(

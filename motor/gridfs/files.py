@@ -194,6 +194,19 @@ class GreenWriter:
 # -- MotorGridIn --------------------------------------------------------------------------
 
 
+class ReadOnlyFileError(InvalidOperation, AttributeError):
+    """Setting a field of a closed MotorGridIn. An AttributeError, as in Motor 3 (whose
+    fields were read-only) and for PyMongo's async GridIn's extra fields; an
+    InvalidOperation, as for the async GridIn's ``filename`` and ``content_type``."""
+
+
+def _closed_error(obj: Any, attr: str) -> ReadOnlyFileError:
+    return ReadOnlyFileError(
+        f"{type(obj).__name__} is closed: {attr!r} is read-only now, use"
+        f" 'await grid_in.set({attr!r}, value)'"
+    )
+
+
 def _grid_in_field(attr: str) -> property:
     """A GridIn attribute settable until the file is closed (then use ``set()``)."""
 
@@ -202,9 +215,7 @@ def _grid_in_field(attr: str) -> property:
 
     def fset(self: Any, value: Any) -> None:
         if self.delegate.closed:
-            raise InvalidOperation(
-                f"{type(self).__name__} is closed: use 'await grid_in.set({attr!r}, value)'"
-            )
+            raise _closed_error(self, attr)
         setattr(self.delegate, attr, value)
 
     return property(fget, fset, doc=getattr(GridIn, attr).__doc__)
@@ -284,9 +295,7 @@ class AgnosticGridIn(_SerialFile):
         if name.startswith("_") or name == "delegate" or hasattr(type(self), name):
             object.__setattr__(self, name, value)
         elif self.delegate.closed:
-            raise InvalidOperation(
-                f"{type(self).__name__} is closed: use 'await grid_in.set({name!r}, value)'"
-            )
+            raise _closed_error(self, name)
         else:
             setattr(self.delegate, name, value)
 

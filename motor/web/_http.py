@@ -17,14 +17,11 @@ import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from bson import ObjectId
-
 from motor.core.base import create_class_with_framework
 from motor.core.database import AgnosticDatabase
 from motor.gridfs import AgnosticGridFSBucket
 
 _UTC = datetime.UTC
-_ETAG_CHARS = re.compile(r"[\x21\x23-\x7e]+")  # what may stand between an ETag's quotes
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
@@ -67,49 +64,55 @@ class FileInfo:
     content_type: str
 
 
-def _etag(document: Mapping[str, Any]) -> str:
-    checksum = document.get("md5")
-    if isinstance(checksum, str) and _ETAG_CHARS.fullmatch(checksum):
-        return f'"{checksum}"'
-    file_id = document.get("_id")
-    text = str(file_id)
-    if isinstance(file_id, ObjectId) or _ETAG_CHARS.fullmatch(text):
-        return f'"{text}"'
-    return f'"{hashlib.sha1(repr(file_id).encode()).hexdigest()}"'
+def _etag_hash(file_id: Any, length: Any, upload_date: Any) -> str:
+    # Motor 3's: SHA-256 over the text of _id, length and upload date (nothing to read
+    # from the chunks), so caches keep their validators across the upgrade.
+    digest = hashlib.sha256(str(file_id).encode("utf8"))
+    digest.update(str(length).encode("utf8"))
+    digest.update(str(upload_date).encode("utf8"))
+    return digest.hexdigest()
 
 
-def _content_type(document: Mapping[str, Any], filename: str) -> str:
+def hash_gridout(gridout: Any) -> str:
+    """The ETag (unquoted) that GridFSHandler and AIOHTTPGridFS send for an opened GridOut."""
+    return _etag_hash(gridout._id, gridout.length, gridout.upload_date)
+
+
+def _content_type(document: Mapping[str, Any], path: str) -> str:
+    # Motor 3's choice first: the file's contentType, else a guess from the requested
+    # path (ignoring a compression suffix's encoding). Where Motor 3 had nothing to say,
+    # Motor 4 reads metadata.contentType (where GridFSBucket uploads keep a type), then
+    # sends application/octet-stream.
+    content_type = document.get("contentType")
+    if isinstance(content_type, str) and content_type:
+        return content_type
+    guessed, _encoding = mimetypes.guess_type(path or "")
+    if guessed:
+        return guessed
     metadata = document.get("metadata")
-    for value in (
-        document.get("contentType"),
-        metadata.get("contentType") if isinstance(metadata, Mapping) else None,
-    ):
-        if isinstance(value, str) and value:
-            return value
-    mime_type, encoding = mimetypes.guess_type(filename or "")
-    if encoding == "gzip":
-        return "application/gzip"
-    if encoding or not mime_type:
-        return "application/octet-stream"
-    return mime_type
+    content_type = metadata.get("contentType") if isinstance(metadata, Mapping) else None
+    if isinstance(content_type, str) and content_type:
+        return content_type
+    return "application/octet-stream"
 
 
-def describe(grid_out: Any) -> FileInfo:
-    """Validators and type of an opened MotorGridOut (no I/O)."""
+def describe(grid_out: Any, path: str) -> FileInfo:
+    """Validators and type of an opened MotorGridOut requested as ``path`` (no I/O)."""
     document = grid_out.delegate._file  # the raw file document: no deprecation warnings
     if not document:
         raise ValueError("the MotorGridOut must be opened first")
-    uploaded = document.get("uploadDate") or datetime.datetime.fromtimestamp(0, _UTC)
+    uploaded = document.get("uploadDate")
+    modified = uploaded or datetime.datetime.fromtimestamp(0, _UTC)
     modified = (
-        uploaded.replace(tzinfo=_UTC) if uploaded.tzinfo is None else uploaded.astimezone(_UTC)
+        modified.replace(tzinfo=_UTC) if modified.tzinfo is None else modified.astimezone(_UTC)
     )
     filename = document.get("filename") or ""
     return FileInfo(
         filename=filename,
         length=int(document.get("length", 0)),
         modified=modified.replace(microsecond=0),
-        etag=_etag(document),
-        content_type=_content_type(document, filename),
+        etag=f'"{_etag_hash(document.get("_id"), document.get("length", 0), uploaded)}"',
+        content_type=_content_type(document, path),
     )
 
 
@@ -189,6 +192,8 @@ def plan(
         expires = datetime.datetime.now(_UTC) + datetime.timedelta(seconds=cache_time)
         common["Expires"] = http_date(expires)
         common["Cache-Control"] = f"max-age={int(cache_time)}"
+    else:
+        common["Cache-Control"] = "public"  # Motor 3's: cacheable, revalidated each time
 
     if _not_modified(info, headers):
         return Reply(304, common)

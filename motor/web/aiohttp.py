@@ -71,6 +71,8 @@ class AIOHTTPGridFS:
         _mark_coroutine_function(self)
 
     async def __call__(self, request: web.Request) -> web.StreamResponse:
+        if request.method not in ("GET", "HEAD"):  # routed with "*", say
+            raise web.HTTPMethodNotAllowed(request.method, ["GET", "HEAD"])
         filename = request.match_info["filename"]
         try:
             gridout = await resolve(self._get_gridfs_file(self._bucket, filename, request))
@@ -79,7 +81,7 @@ class AIOHTTPGridFS:
         if gridout is None:
             raise web.HTTPNotFound(text=f"no file named {filename!r}")
 
-        info = describe(gridout)
+        info = describe(gridout, request.path)
         cache_time = self._get_cache_time(filename, info.modified, info.content_type)
         reply = plan(info, request.method, request.headers, cache_time)
         response = web.StreamResponse(status=reply.status, headers=reply.headers)

@@ -26,9 +26,12 @@ class GridFSHandler(tornado.web.RequestHandler):
     Subclass and override ``get_gridfs_file``, ``get_cache_time`` or ``set_extra_headers``
     to change which file is served and how it may be cached.
 
-    The response has ``Content-Type`` (the file's ``contentType`` or ``metadata.contentType``,
-    else guessed from its name), ``Content-Length``, ``Last-Modified`` (the upload date),
-    ``ETag`` (the file's ``md5`` if it has one, else its ``_id``) and ``Accept-Ranges``.
+    The response has ``Content-Type`` (the file's ``contentType``, else guessed from the
+    requested path, else its ``metadata.contentType``, else ``application/octet-stream``),
+    ``Content-Length``, ``Last-Modified`` (the upload date), ``ETag`` (Motor 3's: a SHA-256
+    of the file's ``_id``, length and upload date), ``Cache-Control`` (``public``, or
+    ``max-age`` from ``get_cache_time``) and ``Accept-Ranges``: the same validators and
+    types as Motor 3's handler, so caches keep working across the upgrade.
     ``If-None-Match`` and ``If-Modified-Since`` get 304 when they match; one ``Range``
     (``bytes=a-b``, ``a-``, ``-n``) gets 206, or 416 if the file has no such bytes. The
     file is sent chunk by chunk, flushed as it goes, never held in memory whole.
@@ -70,7 +73,7 @@ class GridFSHandler(tornado.web.RequestHandler):
         if gridout is None:
             raise tornado.web.HTTPError(404)
 
-        info = describe(gridout)
+        info = describe(gridout, path)
         cache_time = self.get_cache_time(path, info.modified, info.content_type)
         method = "GET" if include_body else "HEAD"
         reply = plan(info, method, self.request.headers, cache_time)
