@@ -16,21 +16,26 @@ from motor.core.declare import Async, Latent, ReadOnly, Sync
 
 
 def handshake_driver(framework: Any, user_driver: DriverInfo | None) -> DriverInfo:
-    """The ``driver`` PyMongo reports in the handshake, in Motor 3's shape.
+    """The ``driver`` PyMongo puts in every connection's handshake, in Motor 3's shape.
 
-    Motor names its framework with its version ("Tornado 6.4", "asyncio"); an
-    application's own ``DriverInfo`` follows Motor's in each field, so the server logs
-    ``PyMongo|Motor|App``, ``4.20.1|4.0.0|1.0`` and ``CPython ...|Tornado 6.4|AppPlatform``.
+    The platform names the framework with its version ("Tornado 6.4", "asyncio"), and an
+    application's own DriverInfo follows Motor's in each field: the server logs
+    "PyMongo|Motor|App", "4.20.1|4.0.0|1.0" and "CPython ...|asyncio|AppPlatform".
     """
     platform = f"Tornado {tornado.version}" if framework.name == "tornado" else framework.name
-    name, version = "Motor", motor_version
-    if user_driver is not None:
-        name += f"|{user_driver.name}"
-        if user_driver.version:
-            version += f"|{user_driver.version}"
-        if user_driver.platform:
-            platform += f"|{user_driver.platform}"
-    return DriverInfo(name, version, platform)
+    if user_driver is None:
+        return DriverInfo("Motor", motor_version, platform)
+    # Joined here, not with append_metadata(): PyMongo builds its monitoring connections'
+    # handshake from the constructor's driver alone. The segments are joined exactly as
+    # append_metadata joins them ("|", an empty segment for a missing name or version);
+    # _make skips DriverInfo's check that a single driver's fields contain no "|".
+    return DriverInfo._make(
+        (
+            f"Motor|{user_driver.name or ''}",
+            f"{motor_version}|{user_driver.version or ''}",
+            f"{platform}|{user_driver.platform}" if user_driver.platform else platform,
+        )
+    )
 
 
 class AgnosticClient(NotIterable, AgnosticBase):
