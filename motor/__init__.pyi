@@ -1,6 +1,10 @@
 # Type stubs for motor: "import motor" gives the Tornado classes (motor.MotorClient, ...);
 # the asyncio ones are in motor.motor_asyncio.
 
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
 from motor import motor_tornado as motor_tornado
 from motor.motor_tornado import MotorChangeStream as MotorChangeStream
 from motor.motor_tornado import MotorClient as MotorClient
@@ -38,9 +42,15 @@ __all__ = [
     "MotorRawBatchCommandCursor",
     "MotorRawBatchCursor",
     "MotorReplicaSetClient",
+    "Op",
+    "get_version_string",
     "version",
     "version_tuple",
 ]
 
 version: str
 version_tuple: tuple[int | str, ...]
+
+# Deprecated: calls fn(*args, callback=..., **kwargs) and returns a Future of its result.
+def Op(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> asyncio.Future[Any]: ...
+def get_version_string() -> str: ...

@@ -178,9 +178,12 @@ def test_stubs_declare_every_public_class() -> None:
         assert re.search(rf"^class {name}\b", ASYNCIO_STUB.read_text(), re.M), name
 
 
-# Runtime members a stub leaves out on purpose: ``with session:`` only raises, so the stub
-# makes it a type error.
-OMITTED = {"MotorClientSession": {"__enter__", "__exit__"}}
+# Runtime members a stub leaves out on purpose: ``with session:`` (and ``with`` on a change
+# stream or a ClientEncryption) only raises, so the stub makes it a type error.
+OMITTED = {
+    name: {"__enter__", "__exit__"}
+    for name in ("MotorClientSession", "MotorChangeStream", "MotorClientEncryption")
+}
 # Stub members that are instance attributes at runtime, so not in dir(class).
 INSTANCE_ATTRIBUTES = {"delegate"}
 DUNDERS = {
