@@ -76,8 +76,10 @@ from typing_extensions import TypeVar
 
 # -- framework: begin (the part that differs between motor_asyncio.pyi and motor_tornado.pyi)
 _IOLoop: TypeAlias = asyncio.AbstractEventLoop
+
 # This framework's subclass of a Motor class (a motor.core.Agnostic* class or a subclass).
 def create_asyncio_class(cls: _C) -> _C: ...
+
 # -- framework: end
 
 __all__ = [

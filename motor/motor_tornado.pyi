@@ -80,8 +80,10 @@ from tornado.web import RequestHandler
 from typing_extensions import TypeVar
 
 _IOLoop: TypeAlias = IOLoop
+
 # This framework's subclass of a Motor class (a motor.core.Agnostic* class or a subclass).
 def create_motor_class(cls: _C) -> _C: ...
+
 # -- framework: end
 
 __all__ = [
