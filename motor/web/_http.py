@@ -60,6 +60,7 @@ class FileInfo:
     filename: str
     length: int
     modified: datetime.datetime  # aware, UTC, whole seconds (as HTTP dates are)
+    uploaded: datetime.datetime  # aware, UTC, the upload date to the millisecond
     etag: str  # quoted, strong
     content_type: str
 
@@ -102,15 +103,14 @@ def describe(grid_out: Any, path: str) -> FileInfo:
     if not document:
         raise ValueError("the MotorGridOut must be opened first")
     uploaded = document.get("uploadDate")
-    modified = uploaded or datetime.datetime.fromtimestamp(0, _UTC)
-    modified = (
-        modified.replace(tzinfo=_UTC) if modified.tzinfo is None else modified.astimezone(_UTC)
-    )
+    moment = uploaded or datetime.datetime.fromtimestamp(0, _UTC)
+    moment = moment.replace(tzinfo=_UTC) if moment.tzinfo is None else moment.astimezone(_UTC)
     filename = document.get("filename") or ""
     return FileInfo(
         filename=filename,
         length=int(document.get("length", 0)),
-        modified=modified.replace(microsecond=0),
+        modified=moment.replace(microsecond=0),
+        uploaded=moment,
         etag=f'"{_etag_hash(document.get("_id"), document.get("length", 0), uploaded)}"',
         content_type=_content_type(document, path),
     )
@@ -151,7 +151,10 @@ def _range_applies(info: FileInfo, headers: Mapping[str, str]) -> bool:
     if_range = if_range.strip()
     if if_range.startswith(('"', "W/")):
         return if_range == info.etag  # a strong comparison
-    return _parse_http_date(if_range) == info.modified
+    # The Last-Modified sent: the upload date truncated (Tornado) or rounded up (aiohttp).
+    date = _parse_http_date(if_range)
+    latest = info.modified + datetime.timedelta(seconds=1 if info.uploaded.microsecond else 0)
+    return date is not None and info.modified <= date <= latest
 
 
 def parse_range(header: str | None, size: int) -> tuple[int, int] | Literal[False] | None:

@@ -85,6 +85,9 @@ class AIOHTTPGridFS:
         cache_time = self._get_cache_time(filename, info.modified, info.content_type)
         reply = plan(info, request.method, request.headers, cache_time)
         response = web.StreamResponse(status=reply.status, headers=reply.headers)
+        # As Motor 3 did, aiohttp formats the date (recent versions round it up to the
+        # next second), so that Last-Modified is the one Motor 3 sent with this aiohttp.
+        response.last_modified = info.uploaded
         self._set_extra_headers(response, gridout)
         await response.prepare(request)
         if reply.length:
