@@ -264,6 +264,11 @@ def _page_ids():
 
 @pytest.mark.parametrize("page", _page_ids())
 def test_page_examples_run(page, deployment, docs_db, tmp_path):
+    run_page(page, deployment, tmp_path)
+
+
+def run_page(page: str, deployment, tmp_path: Path) -> None:
+    """Run a page's program against ``deployment``; fail unless it prints what it shows."""
     blocks = page_programs()[DOC / page]
     chosen = [b for b in blocks if "replset" not in b.classes or deployment.is_replica_set]
     if not chosen:
