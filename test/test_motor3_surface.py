@@ -363,3 +363,23 @@ async def test_motor_op(coll):
 
 def test_op_module_is_public():
     assert isinstance(motor.Op, types.FunctionType) and "Op" in motor.__all__
+
+
+# -- documented in the reference: cursor indexing -------------------------------------------
+
+
+async def test_cursor_indexing(coll):
+    await coll.insert_many([{"_id": i} for i in range(10)])
+    cursor = coll.find().sort("_id")
+    assert await cursor[3] == {"_id": 3}
+    assert await coll.find().sort("_id").skip(2)[3] == {"_id": 5}  # after the skip
+    with pytest.raises(IndexError):
+        await cursor[10]
+    with pytest.raises(IndexError):
+        await cursor[-1]
+    sliced = coll.find().sort("_id").skip(1)[4:7]
+    assert [doc["_id"] async for doc in sliced] == [4, 5, 6]  # replaces the skip
+    with pytest.raises(InvalidOperation):
+        sliced[0:1]
+    with pytest.raises(InvalidOperation):
+        await sliced[0]
