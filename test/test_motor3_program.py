@@ -4,7 +4,21 @@ from __future__ import annotations
 
 import pytest
 
+import motor
+from motor import motor_gridfs
+from motor.frameworks import asyncio as asyncio_framework
+from motor.frameworks import tornado as tornado_framework
+from motor.metaprogramming import create_class_with_framework
 from test.mongod import ReplicaSet
+
+
+def motor_gridfs_class(client):
+    """MotorGridFSBucket for the client's framework, as a library on Motor 3 made it."""
+    framework = tornado_framework if isinstance(client, motor.MotorClient) else asyncio_framework
+    return create_class_with_framework(
+        motor_gridfs.AgnosticGridFSBucket, framework, type(client).__module__
+    )
+
 
 pytestmark = pytest.mark.slow
 
@@ -21,10 +35,19 @@ async def motor3_program(client, step_down):
     assert await db.items.count_documents({"small": True}) == 3
 
     total = 0
-    async for doc in db.items.find({"n": {"$gte": 5}}).sort("n", 1):
+    cursor = db.items.find({"n": {"$gte": 5}}).sort("n", 1)
+    assert not cursor.started
+    async for doc in cursor:
         total += doc["n"]
-    assert total == 5 + 6 + 7 + 8 + 9
+    assert total == 5 + 6 + 7 + 8 + 9 and cursor.started
     assert len(await db.items.find().to_list(length=4)) == 4
+
+    # GridFS, with names from Motor 3's modules.
+    bucket = motor_gridfs_class(client)(db, "attachments")
+    file_id = await bucket.upload_from_stream("a.txt", b"attached")
+    grid_out = await bucket.open_download_stream(file_id)
+    assert await grid_out.read() == b"attached"
+    assert len(motor.motor_gridfs._hash_gridout(grid_out)) == 64  # GridFSHandler's ETag
 
     async def transfer(session):
         await db.accounts.insert_one({"_id": "alice", "balance": 100}, session=session)
