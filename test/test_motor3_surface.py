@@ -297,6 +297,22 @@ async def test_calling_a_missing_method(client, db, coll):
         assert names in str(info.value)
 
 
+async def test_database_and_collection_refuse_truth_testing(client, db, coll):
+    assert bool(client) is True
+    for obj in (db, coll):
+        with pytest.raises(NotImplementedError, match="is not None"):
+            bool(obj)
+
+
+async def test_gridfs_objects_have_io_loop(db, motor_class, io_loop):
+    bucket = motor_class("GridFSBucket")(db, "motor3_io_loop")
+    grid_in = bucket.open_upload_stream("a.txt")
+    await grid_in.close()
+    grid_out = await bucket.open_download_stream(grid_in._id)
+    assert bucket.io_loop is grid_in.io_loop is grid_out.io_loop is io_loop
+    await bucket.drop()
+
+
 # -- the handshake ------------------------------------------------------------------------
 
 

@@ -63,6 +63,10 @@ class AgnosticDatabase(NotIterable, AgnosticBase):
     def __getitem__(self, name: str) -> Any:
         return self._wrap(self.delegate[name])
 
+    def __bool__(self) -> bool:
+        # As PyMongo and Motor 3: NotImplementedError, "compare with None instead".
+        return bool(self.delegate.__bool__())
+
     def wrap(self, obj: Any) -> Any:
         """``obj`` (a PyMongo collection, database, cursor...) in its Motor class; else ``obj``."""
         return self._wrap(obj)

@@ -34,6 +34,10 @@ class _OnDatabase(AgnosticBase):
     def database(self) -> Any:
         return self._database
 
+    @property
+    def io_loop(self) -> Any:
+        return self.get_io_loop()
+
 
 class AgnosticGridFSBucket(_OnDatabase):
     """A GridFS bucket: files in ``<bucket_name>.files``, data in ``<bucket_name>.chunks``.

@@ -113,6 +113,10 @@ class _SerialFile(AgnosticBase):
     ) -> Any:
         return super()._run(self._serial.call, (fn, *args), kwargs, callback)
 
+    @property
+    def io_loop(self) -> Any:
+        return self.get_io_loop()
+
     def _background(self, fn: Callable[..., Any]) -> None:
         """Run ``fn`` now, outside the queue; nobody waits for it, so its error is dropped."""
         future = AgnosticBase._run(self, fn, (), {})
