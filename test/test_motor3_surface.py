@@ -313,6 +313,33 @@ async def test_gridfs_objects_have_io_loop(db, motor_class, io_loop):
     await bucket.drop()
 
 
+async def test_aiohttp_handler_misrouted(db):
+    """As Motor 3's: 405 for other methods than GET and HEAD, 500 without {filename}."""
+    import aiohttp
+    from aiohttp import web
+
+    import motor.aiohttp
+
+    app = web.Application()
+    app.router.add_route("*", "/any/{filename}", motor.aiohttp.AIOHTTPGridFS(db))
+    app.router.add_get("/wrong/{name}", motor.aiohttp.AIOHTTPGridFS(db))
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    base = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    try:
+        async with aiohttp.ClientSession() as session:
+            async with session.post(f"{base}/any/a.txt") as response:
+                assert response.status == 405
+                assert response.headers["Allow"] == "GET,HEAD"
+            async with session.get(f"{base}/wrong/a.txt") as response:
+                assert response.status == 500
+                assert "{filename}" in await response.text()
+    finally:
+        await runner.cleanup()
+
+
 # -- the handshake ------------------------------------------------------------------------
 
 

@@ -73,7 +73,12 @@ class AIOHTTPGridFS:
     async def __call__(self, request: web.Request) -> web.StreamResponse:
         if request.method not in ("GET", "HEAD"):  # routed with "*", say
             raise web.HTTPMethodNotAllowed(request.method, ["GET", "HEAD"])
-        filename = request.match_info["filename"]
+        try:
+            filename = request.match_info["filename"]
+        except KeyError:
+            raise web.HTTPInternalServerError(
+                text=f"AIOHTTPGridFS is routed without a {{filename}} part: {request.path}"
+            ) from None
         try:
             gridout = await resolve(self._get_gridfs_file(self._bucket, filename, request))
         except NoFile:
