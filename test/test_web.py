@@ -13,6 +13,7 @@ import hashlib
 import urllib.parse
 
 import aiohttp
+import bson
 import gridfs
 import pytest
 import tornado.httpserver
@@ -80,6 +81,15 @@ def server_kind(request):
 # -- the two servers, each with a plain route and one with every hook overridden ------------
 
 
+# The dates get_cache_time was called with: as the client decodes them, as in Motor 3.
+CACHE_TIME_CALLS = []
+
+
+def cache_an_hour(filename, modified, mime_type):
+    CACHE_TIME_CALLS.append(modified)
+    return 3600
+
+
 async def oldest_revision(bucket, filename, request):
     return await bucket.open_download_stream_by_name(filename, revision=0)
 
@@ -89,6 +99,7 @@ class CustomHandler(motor.web.GridFSHandler):
         return await oldest_revision(bucket, filename, request)
 
     def get_cache_time(self, path, modified, mime_type):
+        CACHE_TIME_CALLS.append(modified)
         return 3600
 
     def set_extra_headers(self, path, gridout):
@@ -125,7 +136,7 @@ async def serve(kind, db, bucket_name):
         db,
         bucket_name,
         get_gridfs_file=oldest_revision,
-        get_cache_time=lambda filename, modified, mime_type: 3600,
+        get_cache_time=cache_an_hour,
         set_extra_headers=extra_headers,
     )
     app.router.add_get("/custom/{filename}", custom)
@@ -278,7 +289,8 @@ async def test_range_requests(server_kind, db, bucket_name, stored):
         assert (status, headers["Content-Length"], body) == (200, str(BIG), b"")  # Range is for GET
 
 
-async def test_overridden_hooks(server_kind, db, bucket_name, stored):
+async def test_overridden_hooks(server_kind, db, bucket_name, stored, sync_client):
+    CACHE_TIME_CALLS.clear()
     async with http(server_kind, db, bucket_name) as request:
         status, headers, body = await request("GET", "big.bin", route="custom")
         assert (status, body) == (200, b"the first revision")
@@ -288,6 +300,11 @@ async def test_overridden_hooks(server_kind, db, bucket_name, stored):
         assert abs((expires - in_an_hour).total_seconds()) < 60
         assert headers["X-GridFS-Id"] != str(stored["big.bin"]["_id"])
         assert headers["ETag"] != motor3_etag(stored["big.bin"])  # the first revision's
+        files = sync_client[TEST_DB][bucket_name + ".files"]
+        first = files.find_one({"_id": bson.ObjectId(headers["X-GridFS-Id"])})
+        uploaded = first["uploadDate"]  # naive: the client is not tz_aware
+        expected = uploaded.replace(microsecond=0) if server_kind == "tornado" else uploaded
+        assert CACHE_TIME_CALLS == [expected]
         assert (await request("GET", "nothing", route="custom"))[0] == 404
 
 

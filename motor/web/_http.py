@@ -61,6 +61,7 @@ class FileInfo:
     length: int
     modified: datetime.datetime  # aware, UTC, whole seconds (as HTTP dates are)
     uploaded: datetime.datetime  # aware, UTC, the upload date to the millisecond
+    upload_date: datetime.datetime  # as the client decodes it (naive unless tz_aware)
     etag: str  # quoted, strong
     content_type: str
 
@@ -111,6 +112,7 @@ def describe(grid_out: Any, path: str) -> FileInfo:
         length=int(document.get("length", 0)),
         modified=moment.replace(microsecond=0),
         uploaded=moment,
+        upload_date=uploaded or moment,
         etag=f'"{_etag_hash(document.get("_id"), document.get("length", 0), uploaded)}"',
         content_type=_content_type(document, path),
     )

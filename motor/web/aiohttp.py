@@ -87,7 +87,8 @@ class AIOHTTPGridFS:
             raise web.HTTPNotFound(text=f"no file named {filename!r}")
 
         info = describe(gridout, request.path)
-        cache_time = self._get_cache_time(filename, info.modified, info.content_type)
+        # The upload date as the client decodes it (naive unless tz_aware), as in Motor 3.
+        cache_time = self._get_cache_time(filename, info.upload_date, info.content_type)
         reply = plan(info, request.method, request.headers, cache_time)
         response = web.StreamResponse(status=reply.status, headers=reply.headers)
         # As Motor 3 did, aiohttp formats the date (recent versions round it up to the

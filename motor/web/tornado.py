@@ -74,7 +74,10 @@ class GridFSHandler(tornado.web.RequestHandler):
             raise tornado.web.HTTPError(404)
 
         info = describe(gridout, path)
-        cache_time = self.get_cache_time(path, info.modified, info.content_type)
+        # Motor 3 passed the upload date as the client decodes it (naive, unless
+        # tz_aware), to the second.
+        modified = info.upload_date.replace(microsecond=0)
+        cache_time = self.get_cache_time(path, modified, info.content_type)
         method = "GET" if include_body else "HEAD"
         reply = plan(info, method, self.request.headers, cache_time)
         self.set_status(reply.status)
