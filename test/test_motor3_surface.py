@@ -297,6 +297,13 @@ async def test_calling_a_missing_method(client, db, coll):
         assert names in str(info.value)
 
 
+async def test_collection_needs_a_motor_database_of_its_framework(db, motor_class):
+    assert motor_class("Collection")(db, "c").name == "c"
+    for wrong in (db.delegate, "motor_test"):
+        with pytest.raises(TypeError, match="must be .*MotorDatabase"):
+            motor_class("Collection")(wrong, "c")
+
+
 async def test_database_and_collection_refuse_truth_testing(client, db, coll):
     assert bool(client) is True
     for obj in (db, coll):

@@ -7,6 +7,7 @@ from typing import Any
 from pymongo.collection import Collection
 
 from motor.core.base import AgnosticBase, NotIterable
+from motor.core.database import AgnosticDatabase
 from motor.core.declare import Async, Latent, ReadOnly, Sync
 
 
@@ -71,6 +72,12 @@ class AgnosticCollection(NotIterable, AgnosticBase):
         read_concern: Any = None,
         _delegate: Collection[Any] | None = None,
     ) -> None:
+        expected = self._motor_class(AgnosticDatabase)
+        if not isinstance(database, expected):
+            raise TypeError(
+                f"First argument to {type(self).__name__} must be {expected.__name__},"
+                f" not {database!r}"
+            )
         if _delegate is None:
             _delegate = Collection(
                 database.delegate,
@@ -86,8 +93,6 @@ class AgnosticCollection(NotIterable, AgnosticBase):
 
     @classmethod
     def _from_delegate(cls, delegate: Collection[Any], parent: Any) -> AgnosticCollection:
-        from motor.core.database import AgnosticDatabase
-
         if isinstance(parent, AgnosticCollection):
             database = parent._database
         elif isinstance(parent, AgnosticDatabase):
