@@ -7,9 +7,12 @@ with nothing dropped in between.
 
 from __future__ import annotations
 
+import pytest
+
 from test.test_docs import _page_ids, docs_db, run_page  # noqa: F401 - docs_db: a fixture
 
 
+@pytest.mark.slow  # every page's program, twice
 def test_pages_run_one_after_another(deployment, docs_db, tmp_path):  # noqa: F811
     pages = _page_ids()
     assert "commands.rst" in pages
