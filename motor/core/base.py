@@ -123,21 +123,6 @@ class AgnosticBase:
                 return motor_class._from_delegate(obj, self)
         return obj
 
-    def _latent_cursor(
-        self, start: Callable[..., Any], args: Any, kwargs: Any, stream: bool
-    ) -> Any:
-        """A cursor (or change stream) that runs ``start(*args, **kwargs)`` when first used."""
-        latent: type[AgnosticChangeStream | AgnosticLatentCommandCursor]
-        if stream:
-            from motor.core.change_stream import AgnosticChangeStream
-
-            latent = AgnosticChangeStream
-        else:
-            from motor.core.cursor import AgnosticLatentCommandCursor
-
-            latent = AgnosticLatentCommandCursor
-        return self._motor_class(latent)(self, start, *unwrap_args(args), **unwrap_kwargs(kwargs))
-
 
 class NotIterable:
     """Refuses synchronous iteration at once: ``iter()``, ``for``, ``list()``, ``in``, ``next()``.

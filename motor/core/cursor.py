@@ -298,10 +298,10 @@ class AgnosticCursor(AgnosticBaseCursor):
 
     @property
     def collection(self) -> Any:
-        from motor.core.collection import AgnosticCollection
-
-        if isinstance(self._owner, AgnosticCollection):
-            return self._owner
+        """The Motor collection this cursor queries."""
+        owner = self._owner
+        if getattr(owner, "delegate", None) is self.delegate.collection:
+            return owner  # made by that collection's find()
         return self._wrap(self.delegate.collection)
 
     def clone(self) -> AgnosticCursor:
