@@ -180,7 +180,25 @@ def test_stubs_declare_every_public_class() -> None:
 
 # Runtime members a stub leaves out on purpose: ``with session:`` only raises, so the stub
 # makes it a type error.
-OMITTED = {"MotorClientSession": {"__enter__", "__exit__"}}
+# Runtime members left out of the stubs on purpose: ``with`` on a session, and ``for`` or
+# ``next()`` on a cursor or change stream (which raise TypeError at runtime). Left out,
+# mypy says "has no attribute __iter__ ... (not iterable)", the clearer error.
+_NOT_ITERABLE = {"__iter__", "__next__"}
+OMITTED = {
+    "MotorClientSession": {"__enter__", "__exit__"},
+    **{
+        name: _NOT_ITERABLE
+        for name in (
+            "MotorChangeStream",
+            "MotorCommandCursor",
+            "MotorCursor",
+            "MotorGridOutCursor",
+            "MotorLatentCommandCursor",
+            "MotorRawBatchCommandCursor",
+            "MotorRawBatchCursor",
+        )
+    },
+}
 # Stub members that are instance attributes at runtime, so not in dir(class).
 INSTANCE_ATTRIBUTES = {"delegate"}
 DUNDERS = {

@@ -102,7 +102,14 @@ class AgnosticBaseCursor(Interruptible, NotIterable, AgnosticBase):
     """Iteration shared by find cursors and command cursors.
 
     Iterate with ``async for``, ``to_list()``, ``next()``, ``fetch_next`` or ``each()``;
-    ``for``, ``list()`` and ``iter()`` raise TypeError.
+    ``for``, ``list()``, ``iter()`` and ``in`` raise TypeError.
+
+    If a fetch is cancelled while it waits for the server (the task awaiting
+    ``next()``, ``to_list()`` or ``fetch_next`` is cancelled, or times out in
+    ``asyncio.wait_for``), the documents it was fetching may be lost: from then on the
+    cursor is not ``alive`` and every fetch raises
+    :class:`~pymongo.errors.InvalidOperation`, rather than ending early as if exhausted.
+    A find cursor can start over with ``rewind()``.
     """
 
     _not_iterable_hint = ASYNC_ONLY
@@ -269,7 +276,11 @@ class AgnosticBaseCursor(Interruptible, NotIterable, AgnosticBase):
 
 
 class AgnosticCursor(AgnosticBaseCursor):
-    """A find cursor (``collection.find()``); wraps ``pymongo.cursor.Cursor``."""
+    """A find cursor (``collection.find()``); wraps ``pymongo.cursor.Cursor``.
+
+    As in PyMongo, ``cursor[2:5]`` applies skip and limit, and ``await cursor[3]``
+    resolves to one document; neither makes the cursor iterable with ``for``.
+    """
 
     __motor_class_name__ = "MotorCursor"
     __delegate_class__: type[Cursor[Any]] | None = Cursor
