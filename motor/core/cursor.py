@@ -36,6 +36,8 @@ class Interruptible:
     # The Future of the fetch in flight: cancelling it marks the cursor at once, before
     # the cancellation has even reached the bridge greenlet (it does one loop step later).
     _in_flight: asyncio.Future[Any] | None = None
+    # Advanced by rewind(): a fetch from before it that ends interrupted changes nothing.
+    _generation = 0
 
     if TYPE_CHECKING:
         _run: Callable[..., Any]
@@ -52,8 +54,6 @@ class Interruptible:
             self._in_flight = future
             future.add_done_callback(self._fetch_done)
         return future
-
-    _generation = 0  # advanced by rewind(): a late interruption of a fetch before it is moot
 
     def _fetch_done(self, future: asyncio.Future[Any]) -> None:
         if self._in_flight is future:
