@@ -178,11 +178,27 @@ def test_stubs_declare_every_public_class() -> None:
         assert re.search(rf"^class {name}\b", ASYNCIO_STUB.read_text(), re.M), name
 
 
-# Runtime members a stub leaves out on purpose: ``with session:`` (and ``with`` on a change
-# stream or a ClientEncryption) only raises, so the stub makes it a type error.
+# Runtime members left out of the stubs on purpose: ``with`` on a session, a change stream
+# or a ClientEncryption (it only raises), and ``for`` or ``next()`` on a cursor or change
+# stream (which raise TypeError at runtime). Left out, mypy says "has no attribute __iter__
+# ... (not iterable)", the clearer error.
+_NO_WITH = {"__enter__", "__exit__"}
+_NOT_ITERABLE = {"__iter__", "__next__"}
 OMITTED = {
-    name: {"__enter__", "__exit__"}
-    for name in ("MotorClientSession", "MotorChangeStream", "MotorClientEncryption")
+    "MotorClientSession": _NO_WITH,
+    "MotorClientEncryption": _NO_WITH,
+    "MotorChangeStream": _NO_WITH | _NOT_ITERABLE,
+    **{
+        name: _NOT_ITERABLE
+        for name in (
+            "MotorCommandCursor",
+            "MotorCursor",
+            "MotorGridOutCursor",
+            "MotorLatentCommandCursor",
+            "MotorRawBatchCommandCursor",
+            "MotorRawBatchCursor",
+        )
+    },
 }
 # Stub members that are instance attributes at runtime, so not in dir(class).
 INSTANCE_ATTRIBUTES = {"delegate"}

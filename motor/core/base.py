@@ -6,7 +6,7 @@ import asyncio
 import functools
 import types
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 
 from motor.bridge.greenlets import start
 from motor.core.declare import Declaration, unwrap_args, unwrap_kwargs
@@ -123,34 +123,30 @@ class AgnosticBase:
                 return motor_class._from_delegate(obj, self)
         return obj
 
-    def _latent_cursor(
-        self, start: Callable[..., Any], args: Any, kwargs: Any, stream: bool
-    ) -> Any:
-        """A cursor (or change stream) that runs ``start(*args, **kwargs)`` when first used."""
-        latent: type[AgnosticChangeStream | AgnosticLatentCommandCursor]
-        if stream:
-            from motor.core.change_stream import AgnosticChangeStream
-
-            latent = AgnosticChangeStream
-        else:
-            from motor.core.cursor import AgnosticLatentCommandCursor
-
-            latent = AgnosticLatentCommandCursor
-        return self._motor_class(latent)(self, start, *unwrap_args(args), **unwrap_kwargs(kwargs))
-
 
 class NotIterable:
-    """Like PyMongo's client, database and collection: not iterable, and ``next`` says so.
+    """Refuses synchronous iteration at once: ``iter()``, ``for``, ``list()``, ``in``, ``next()``.
 
-    Without this, ``db.next`` would be a collection named "next", and ``for c in db``
-    would loop forever through ``__getitem__``.
+    Without it, ``for x in obj`` would go through ``__getitem__`` forever: ``db[0]``,
+    ``db[1]``, ... name collections, and ``cursor[0]``, ``cursor[1]``, ... return Futures.
+    Like PyMongo's client, database and collection, ``next`` and ``__next__`` raise too
+    (so ``db.next`` is not a collection); cursors define their own ``next``.
     """
 
-    def __iter__(self) -> NotIterable:
-        return self
+    #: Appended to the TypeError's message: what to do instead.
+    _not_iterable_hint = ""
 
-    def __next__(self) -> None:
-        raise TypeError(f"'{type(self).__name__}' object is not iterable")
+    def _not_iterable(self) -> TypeError:
+        return TypeError(f"'{type(self).__name__}' object is not iterable{self._not_iterable_hint}")
+
+    def __iter__(self) -> NoReturn:
+        raise self._not_iterable()
+
+    def __contains__(self, item: object) -> NoReturn:
+        raise self._not_iterable()
+
+    def __next__(self) -> NoReturn:
+        raise self._not_iterable()
 
     next = __next__
 

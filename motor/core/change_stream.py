@@ -8,19 +8,27 @@ from typing import Any
 
 from pymongo.change_stream import ChangeStream
 
-from motor.core.base import AgnosticBase
+from motor.core.base import AgnosticBase, NotIterable
+from motor.core.cursor import Interruptible
 
 
-class AgnosticChangeStream(AgnosticBase):
+class AgnosticChangeStream(Interruptible, NotIterable, AgnosticBase):
     """A change stream from ``watch()``; wraps ``pymongo.change_stream.ChangeStream``.
 
     ``watch()`` returns one at once; its aggregate runs on the first ``next()``,
     ``try_next()``, ``async for`` or on ``async with`` entry. PyMongo resumes it after
     a resumable error (a primary step-down, a network error) exactly as it always does.
+    Iterate it with ``async for``; ``for`` and ``iter()`` raise TypeError.
+
+    Cancelling a ``next()`` that waits for a change ends the stream: later calls raise
+    InvalidOperation, since changes may have been lost. To wait for changes a limited
+    time, loop on ``try_next()``, which returns None when none came.
     """
 
     __motor_class_name__ = "MotorChangeStream"
     __delegate_class__ = ChangeStream
+    _not_iterable_hint = ": use 'async for', next() or try_next()"
+    _what = "change stream"
 
     def __init__(
         self, owner: Any, start: Callable[..., ChangeStream[Any]], *args: Any, **kwargs: Any
@@ -39,24 +47,30 @@ class AgnosticChangeStream(AgnosticBase):
         return self.delegate
 
     def _next(self) -> Any:
-        stream = self._ensure_started()
         try:
-            return stream.next()
+            return self._ensure_started().next()
         except StopIteration:
             raise StopAsyncIteration from None
 
     def _try_next(self) -> Any:
         return self._ensure_started().try_next()
 
-    def next(self, callback: Any = None) -> asyncio.Future[Any]:
+    def _abandon(self) -> None:
+        # PyMongo closes the stream when interrupted; its next call would end quietly,
+        # as if the changes in flight had never happened.
+        cursor = getattr(self.delegate, "_cursor", None)
+        if cursor is not None and not cursor._killed:
+            cursor._die_no_lock()
+
+    def next(self, callback: Any = None) -> asyncio.Future[Any]:  # type: ignore[override]
         """Resolve to the next change, waiting for one; StopAsyncIteration once closed."""
         if self._closed:
             raise StopAsyncIteration
-        return self._run(self._next, (), {}, callback)
+        return self._fetching(self._next, callback=callback)  # type: ignore[no-any-return]
 
     def try_next(self, callback: Any = None) -> asyncio.Future[Any]:
         """Resolve to the next change if one arrives within one getMore, else None."""
-        return self._run(self._try_next, (), {}, callback)
+        return self._fetching(self._try_next, callback=callback)  # type: ignore[no-any-return]
 
     def __aiter__(self) -> AgnosticChangeStream:
         return self
@@ -64,11 +78,13 @@ class AgnosticChangeStream(AgnosticBase):
     def __anext__(self) -> Any:
         if self._closed:
             raise StopAsyncIteration
-        return self._run(self._next, (), {})
+        return self._fetching(self._next)
 
     @property
     def alive(self) -> bool:
-        return not self._closed if self.delegate is None else bool(self.delegate.alive)
+        if self.delegate is None:
+            return not (self._closed or self._interrupted)
+        return not self._interrupted and bool(self.delegate.alive)
 
     @property
     def resume_token(self) -> Any:

@@ -12,6 +12,7 @@ from pymongo.server_selectors import any_server_selector
 from motor._version import version as motor_version
 from motor.bridge.compat import client_hooks
 from motor.core.base import AgnosticBase, NotIterable, check_callback
+from motor.core.change_stream import AgnosticChangeStream
 from motor.core.declare import Async, Latent, ReadOnly, Sync
 
 
@@ -72,7 +73,7 @@ class AgnosticClient(NotIterable, AgnosticBase):
     list_databases = Async(wrap=True)
     server_info = Async()
     start_session = Sync(wrap=True)
-    watch = Latent(stream=True)
+    watch = Latent(cursor=AgnosticChangeStream)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         """Create a client; takes everything ``pymongo.MongoClient`` takes, plus ``io_loop``.

@@ -7,6 +7,8 @@ from typing import Any
 from pymongo.collection import Collection
 
 from motor.core.base import AgnosticBase, NotIterable
+from motor.core.change_stream import AgnosticChangeStream
+from motor.core.cursor import AgnosticLatentCommandCursor
 from motor.core.database import AgnosticDatabase
 from motor.core.declare import Async, Latent, ReadOnly, Sync
 
@@ -28,11 +30,11 @@ class AgnosticCollection(NotIterable, AgnosticBase):
     find_raw_batches = Sync(wrap=True)
     with_options = Sync(wrap=True)
 
-    aggregate = Latent()
-    aggregate_raw_batches = Latent()
-    list_indexes = Latent()
-    list_search_indexes = Latent()
-    watch = Latent(stream=True)
+    aggregate = Latent(cursor=AgnosticLatentCommandCursor)
+    aggregate_raw_batches = Latent(cursor=AgnosticLatentCommandCursor)
+    list_indexes = Latent(cursor=AgnosticLatentCommandCursor)
+    list_search_indexes = Latent(cursor=AgnosticLatentCommandCursor)
+    watch = Latent(cursor=AgnosticChangeStream)
 
     bulk_write = Async()
     count_documents = Async()

@@ -2,20 +2,91 @@
 
 A cursor answers from its local batch without I/O; only when the batch is empty and the
 server cursor may have more does it run a getMore (or the initial find) in a bridge
-greenlet.
+greenlet. A fetch that is cancelled (or otherwise interrupted) mid-flight may have lost
+a batch, so the cursor then refuses to go on rather than end early.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from pymongo.errors import InvalidOperation
 from pymongo.synchronous.command_cursor import CommandCursor, RawBatchCommandCursor
 from pymongo.synchronous.cursor import Cursor, RawBatchCursor
 
-from motor.core.base import AgnosticBase, check_callback
+from motor.core.base import AgnosticBase, NotIterable, check_callback
 from motor.core.declare import Async, Chain, ReadOnly, wrapping
+
+# Synchronous iteration would otherwise fall back on ``cursor[0]``, ``cursor[1]``, ...
+ASYNC_ONLY = ": use 'async for', to_list() or fetch_next"
+
+
+class Interruptible:
+    """Remembers a fetch cancelled (or otherwise interrupted) while it waited for the server.
+
+    The batch it was fetching may have been sent and lost with the connection, so
+    going on could skip documents; ending would pass for the end of the results. Every
+    later fetch raises InvalidOperation instead.
+    """
+
+    _what = "cursor"
+    _broken = False
+    # The Future of the fetch in flight: cancelling it marks the cursor at once, before
+    # the cancellation has even reached the bridge greenlet (it does one loop step later).
+    _in_flight: asyncio.Future[Any] | None = None
+    # Advanced by rewind(): a fetch from before it that ends interrupted changes nothing.
+    _generation = 0
+
+    if TYPE_CHECKING:
+        _run: Callable[..., Any]
+
+    @property
+    def _interrupted(self) -> bool:
+        in_flight = self._in_flight
+        return self._broken or (in_flight is not None and in_flight.cancelled())
+
+    def _fetching(self, fn: Callable[..., Any], *args: Any, callback: Any = None) -> Any:
+        """Run ``fn(*args)``, which may fetch documents, in a bridge greenlet."""
+        future = self._run(self._guard, (fn, *args), {}, callback)
+        if future is not None and not future.done():
+            self._in_flight = future
+            future.add_done_callback(self._fetch_done)
+        return future
+
+    def _fetch_done(self, future: asyncio.Future[Any]) -> None:
+        if self._in_flight is future:
+            self._in_flight = None
+            if future.cancelled():
+                self._broken = True
+
+    def _guard(self, fn: Callable[..., Any], *args: Any) -> Any:
+        if self._interrupted:
+            raise InvalidOperation(
+                f"A fetch from this {self._what} was cancelled (or interrupted) while it "
+                "waited for the server, so documents may have been lost: it cannot go on."
+            )
+        generation = self._generation
+        try:
+            return fn(*args)
+        except BaseException as exc:
+            # CancelledError, GreenletExit, ...: it arrives here after PyMongo's own
+            # cleanup, which may have waited for the server meanwhile.
+            if not isinstance(exc, Exception) and generation == self._generation:
+                self._broken = True
+                self._abandon()
+            raise
+
+    def _start_over(self) -> None:
+        """Forget an interruption: the next fetch starts from the beginning."""
+        self._broken = False
+        self._in_flight = None
+        self._generation += 1
+
+    def _abandon(self) -> None:
+        """Kill the server cursor without I/O: this greenlet's caller has gone."""
+        raise NotImplementedError
 
 
 def _check_length(length: Any) -> None:
@@ -27,17 +98,30 @@ def _check_length(length: Any) -> None:
         raise ValueError("length must be non-negative")
 
 
-class AgnosticBaseCursor(AgnosticBase):
-    """Iteration shared by find cursors and command cursors."""
+class AgnosticBaseCursor(Interruptible, NotIterable, AgnosticBase):
+    """Iteration shared by find cursors and command cursors.
+
+    Iterate with ``async for``, ``to_list()``, ``next()``, ``fetch_next`` or ``each()``;
+    ``for``, ``list()``, ``iter()`` and ``in`` raise TypeError.
+
+    If a fetch is cancelled while it waits for the server (the task awaiting
+    ``next()``, ``to_list()`` or ``fetch_next`` is cancelled, or times out in
+    ``asyncio.wait_for``), the documents it was fetching may be lost: from then on the
+    cursor is not ``alive`` and every fetch raises
+    :class:`~pymongo.errors.InvalidOperation`, rather than ending early as if exhausted.
+    A find cursor can start over with ``rewind()``.
+    """
+
+    _not_iterable_hint = ASYNC_ONLY
 
     address = ReadOnly()
-    alive = ReadOnly()
     cursor_id = ReadOnly()
 
     def __init__(self, delegate: Any, owner: Any) -> None:
         super().__init__(delegate)
         self._owner = owner
         self._client = owner._client
+        self._closed = False  # by close(): each() stops without its final callback
 
     @classmethod
     def _from_delegate(cls, delegate: Any, parent: Any) -> AgnosticBaseCursor:
@@ -73,6 +157,25 @@ class AgnosticBaseCursor(AgnosticBase):
         self.delegate._refresh()
         return bool(self.delegate._data)
 
+    def _may_go_on(self) -> bool:
+        """True if asking for more needs a greenlet: to fetch, or to raise the interruption."""
+        return self._interrupted or self._may_fetch()
+
+    def _abandon(self) -> None:
+        delegate = self.delegate
+        if delegate is None:
+            return
+        delegate._data.clear()
+        if not delegate._killed:
+            # PyMongo's find cursor closes itself when interrupted; its command cursor
+            # does not. The client's background thread sends the killCursors.
+            delegate._die_no_lock()
+
+    @property
+    def alive(self) -> bool:
+        """False once the cursor is exhausted, closed, or interrupted."""
+        return not self._interrupted and bool(self.delegate.alive)
+
     # -- the classic API ----------------------------------------------------------------
     @property
     def fetch_next(self) -> asyncio.Future[bool]:
@@ -86,9 +189,9 @@ class AgnosticBaseCursor(AgnosticBase):
         if self._buffer_size():
             # No I/O and no new Future: the loop's shared, already-resolved True.
             return self._framework.hub(self.get_io_loop()).resolved_true()
-        if not self._may_fetch():
+        if not self._may_go_on():
             return self._resolved(False)
-        return self._run(self._fetch, (), {})
+        return self._fetching(self._fetch)
 
     def next_object(self) -> Any:
         """The next document already fetched by ``fetch_next``, or None. No I/O."""
@@ -105,7 +208,7 @@ class AgnosticBaseCursor(AgnosticBase):
         """A Future of the next document; raises StopAsyncIteration when exhausted."""
         if self._buffer_size():
             return self._resolved(self.delegate.next(), callback)
-        return self._run(self._next, (), {}, callback)
+        return self._fetching(self._next, callback=callback)
 
     async def __anext__(self) -> Any:
         # ``async for``: a buffered document is returned at once, with no Future, hub
@@ -113,7 +216,7 @@ class AgnosticBaseCursor(AgnosticBase):
         delegate = self.delegate
         if delegate is not None and delegate._data:
             return delegate.next()
-        return await self._run(self._next, (), {})
+        return await self._fetching(self._next)
 
     def __aiter__(self) -> AgnosticBaseCursor:
         return self
@@ -126,9 +229,9 @@ class AgnosticBaseCursor(AgnosticBase):
         """
         _check_length(length)
         check_callback(callback)
-        if length == 0 or not self._may_fetch() and not self._buffer_size():
+        if length == 0 or not self._may_go_on() and not self._buffer_size():
             return self._resolved([], callback)
-        return self._run(self._to_list, (length,), {}, callback)
+        return self._fetching(self._to_list, length, callback=callback)
 
     def _to_list(self, length: int | None) -> list[Any]:
         return self.delegate.to_list(length)
@@ -136,29 +239,39 @@ class AgnosticBaseCursor(AgnosticBase):
     def each(self, callback: Callable[[Any, Any], Any]) -> None:
         """Call ``callback(doc, None)`` per document, then ``callback(None, None)``.
 
-        An error is delivered as ``callback(None, error)``. If the callback returns
-        exactly False, iteration stops and the cursor is closed.
+        Returns at once; documents are delivered as they arrive. An error is delivered
+        as ``callback(None, error)``, and ends the iteration. If the callback returns
+        exactly False (not None or 0), iteration pauses: the cursor stays open, and a
+        later ``each()`` goes on from the next document. If the callback closes the
+        cursor, iteration stops without the final ``callback(None, None)``.
         """
         if not callable(callback):
             raise TypeError(f"callback must be a callable, not {type(callback).__name__}")
         self._each(callback, None)
 
     def _each(self, callback: Callable[[Any, Any], Any], future: Any) -> None:
-        if future is not None and future.exception() is not None:
-            callback(None, future.exception())
-            return
-        while self._buffer_size():
-            if callback(self.delegate.next(), None) is False:
-                self.close()
+        if future is not None:
+            if future.cancelled():
+                callback(None, asyncio.CancelledError())
                 return
-        hub = self._framework.hub(self.get_io_loop())
-        if self._may_fetch():
-            self._run(self._fetch, (), {}).add_done_callback(lambda f: self._each(callback, f))
+            if future.exception() is not None:
+                callback(None, future.exception())
+                return
+        while self._buffer_size():
+            if callback(self.delegate.next(), None) is False or self._closed:
+                return  # paused (the cursor stays open), or closed by the callback
+        if self._may_go_on():
+            self._fetching(self._fetch).add_done_callback(lambda f: self._each(callback, f))
         else:
-            hub.call_soon(callback, None, None)
+            self._framework.hub(self.get_io_loop()).call_soon(callback, None, None)
 
     def close(self, callback: Any = None) -> Any:
-        """Close the cursor, killing it on the server if it is open there."""
+        """Close the cursor, killing it on the server if it is open there.
+
+        An exhaust cursor closed mid-stream closes its connection instead: the server is
+        still sending on it.
+        """
+        self._closed = True
         delegate = self.delegate
         if delegate is None or getattr(delegate, "_killed", False) or not delegate.cursor_id:
             if delegate is not None:
@@ -174,7 +287,11 @@ class AgnosticBaseCursor(AgnosticBase):
 
 
 class AgnosticCursor(AgnosticBaseCursor):
-    """A find cursor (``collection.find()``); wraps ``pymongo.cursor.Cursor``."""
+    """A find cursor (``collection.find()``); wraps ``pymongo.cursor.Cursor``.
+
+    As in PyMongo, ``cursor[2:5]`` applies skip and limit, and ``await cursor[3]``
+    resolves to one document; neither makes the cursor iterable with ``for``.
+    """
 
     __motor_class_name__ = "MotorCursor"
     __delegate_class__: type[Cursor[Any]] | None = Cursor
@@ -203,10 +320,10 @@ class AgnosticCursor(AgnosticBaseCursor):
 
     @property
     def collection(self) -> Any:
-        from motor.core.collection import AgnosticCollection
-
-        if isinstance(self._owner, AgnosticCollection):
-            return self._owner
+        """The Motor collection this cursor queries."""
+        owner = self._owner
+        if getattr(owner, "delegate", None) is self.delegate.collection:
+            return owner  # made by that collection's find()
         return self._wrap(self.delegate.collection)
 
     def clone(self) -> AgnosticCursor:
@@ -221,18 +338,31 @@ class AgnosticCursor(AgnosticBaseCursor):
         return type(self)(self.delegate.__deepcopy__(memo), self._owner)
 
     def rewind(self) -> AgnosticCursor:
-        """Reset to the unevaluated state; the next fetch re-runs the query. No waiting."""
+        """Reset to the unevaluated state; the next fetch re-runs the query. No waiting.
+
+        Also the way to go on with a cursor whose fetch was cancelled.
+        """
         old = self.delegate
-        if old.cursor_id and not old._killed:
+        if self._interrupted:
+            # The interrupted fetch's greenlet may still be cleaning ``old`` up.
+            self.delegate = old.clone()
+        elif old.cursor_id and not old._killed:
             # Kill the open server cursor in the background, iterate a fresh clone now.
             self.delegate = old.clone()
             self._run(old.close, (), {})
         else:
             old.rewind()
+        self._closed = False
+        self._start_over()
         return self
 
     def __getitem__(self, index: Any) -> Any:
-        """``cursor[a:b]`` applies skip and limit (pure); ``cursor[i]`` resolves to one document."""
+        """As in PyMongo: ``cursor[a:b]`` applies skip and limit and returns this cursor
+        (no I/O); ``cursor[i]`` returns a Future of the document at index ``i`` (a query
+        with skip ``i`` and limit 1). Only before the cursor is first used.
+
+        This does not make the cursor iterable: ``for doc in cursor`` raises TypeError.
+        """
         if isinstance(index, slice):
             self.delegate[index]
             return self
@@ -253,10 +383,19 @@ class AgnosticCommandCursor(AgnosticBaseCursor):
     __delegate_class__: type[CommandCursor[Any]] | None = CommandCursor
 
     batch_size = Chain()
-    try_next = Async()
 
     def _may_fetch(self) -> bool:
         return bool(self.delegate.alive)
+
+    def _try_next(self) -> Any:
+        return self.delegate.try_next()
+
+    def try_next(self, callback: Any = None) -> Any:
+        """Resolve to the next document, with at most one getMore; None if none came."""
+        return self._fetching(self._try_next, callback=callback)
+
+    try_next.__motor_kind__ = "I/O"  # type: ignore[attr-defined]  # as Async() marks it
+    try_next.__motor_attr__ = "try_next"  # type: ignore[attr-defined]
 
     def _next(self) -> Any:
         # Like PyMongo's CommandCursor.next(): an empty batch from a live cursor (an
@@ -284,7 +423,6 @@ class AgnosticLatentCommandCursor(AgnosticCommandCursor):
         self._start = start
         self._args = args
         self._kwargs = kwargs
-        self._closed = False
 
     def batch_size(self, batch_size: int) -> AgnosticLatentCommandCursor:
         if self.delegate is None:
@@ -295,7 +433,9 @@ class AgnosticLatentCommandCursor(AgnosticCommandCursor):
 
     @property
     def alive(self) -> bool:
-        return not self._closed if self.delegate is None else bool(self.delegate.alive)
+        if self.delegate is None:
+            return not (self._closed or self._interrupted)
+        return super().alive
 
     @property
     def cursor_id(self) -> Any:
@@ -331,13 +471,6 @@ class AgnosticLatentCommandCursor(AgnosticCommandCursor):
         self._ensure_started()
         return self.delegate.to_list(length)
 
-    def _try_next(self, *args: Any, **kwargs: Any) -> Any:
+    def _try_next(self) -> Any:
         self._ensure_started()
         return self.delegate.try_next()
-
-    def try_next(self, callback: Any = None) -> Any:
-        return self._run(self._try_next, (), {}, callback)
-
-    def close(self, callback: Any = None) -> Any:
-        self._closed = True
-        return super().close(callback)

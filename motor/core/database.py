@@ -7,6 +7,8 @@ from typing import Any
 from pymongo.database import Database
 
 from motor.core.base import AgnosticBase, NotIterable
+from motor.core.change_stream import AgnosticChangeStream
+from motor.core.cursor import AgnosticLatentCommandCursor
 from motor.core.declare import Async, Latent, ReadOnly, Sync
 
 
@@ -25,7 +27,7 @@ class AgnosticDatabase(NotIterable, AgnosticBase):
     get_collection = Sync(wrap=True)
     with_options = Sync(wrap=True)
 
-    aggregate = Latent()
+    aggregate = Latent(cursor=AgnosticLatentCommandCursor)
     command = Async()
     create_collection = Async(wrap=True)
     cursor_command = Async(wrap=True)
@@ -34,7 +36,7 @@ class AgnosticDatabase(NotIterable, AgnosticBase):
     list_collection_names = Async()
     list_collections = Async(wrap=True)
     validate_collection = Async()
-    watch = Latent(stream=True)
+    watch = Latent(cursor=AgnosticChangeStream)
 
     def __init__(
         self, client: Any, name: str, _delegate: Database[Any] | None = None, **kwargs: Any

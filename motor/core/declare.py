@@ -148,28 +148,30 @@ def io_methods(cls: type) -> dict[str, str]:
 
 
 class Latent(Declaration):
-    """An I/O method whose result is a command cursor (or, with ``stream=True``, a change stream).
+    """An I/O method whose result is a cursor that runs the method when first used.
 
-    Returns a Motor latent command cursor at once; the command runs when the cursor is
-    first iterated, as in Motor 3 (``async for doc in coll.aggregate(pipeline)``).
+    ``cursor`` is the Agnostic class of that cursor (a latent command cursor, or a change
+    stream), built with the owner, the delegate's method and the call's arguments. The
+    call returns it at once; the command runs when it is first iterated, as in Motor 3
+    (``async for doc in coll.aggregate(pipeline)``).
     """
 
     if TYPE_CHECKING:
 
         def __get__(self, obj: object, owner: type | None = None) -> Callable[..., Any]: ...
 
-    def __init__(
-        self, attr_name: str | None = None, *, stream: bool = False, doc: str | None = None
-    ):
+    def __init__(self, attr_name: str | None = None, *, cursor: type, doc: str | None = None):
         super().__init__(attr_name, doc=doc)
-        self.stream = stream
+        self.cursor = cursor
 
     def build(self, cls: type, name: str) -> Callable[..., Any]:
         attr = self.attr_name or name
-        stream = self.stream
+        agnostic = self.cursor
 
         def method(self: Any, *args: Any, **kwargs: Any) -> Any:
-            return self._latent_cursor(getattr(self.delegate, attr), args, kwargs, stream)
+            cursor_class = self._motor_class(agnostic)
+            start = getattr(self.delegate, attr)
+            return cursor_class(self, start, *unwrap_args(args), **unwrap_kwargs(kwargs))
 
         return _describe(method, cls, name, attr, self.doc, "I/O-latent")
 

@@ -538,12 +538,16 @@ class AgnosticGridOutCursor(AgnosticCursor):
         """A Future of the next MotorGridOut; raises StopAsyncIteration when exhausted."""
         if self._buffer_size():
             return self._resolved(self._grid_out(self.delegate.next()))
-        return self._run(self._next, (), {})
+        return self._fetching(self._next)
 
     __anext__ = next  # type: ignore[assignment]  # a Future, not a coroutine: awaitable too
 
     def each(self, callback: Callable[[Any, Any], Any]) -> None:
-        """Call ``callback(grid_out, None)`` per file, then ``callback(None, None)``."""
+        """Call ``callback(grid_out, None)`` per file, then ``callback(None, None)``.
+
+        Errors, a pause (the callback returns False) and a close work as in
+        :meth:`MotorCursor.each`.
+        """
         if not callable(callback):
             raise TypeError(f"callback must be a callable, not {type(callback).__name__}")
         super().each(lambda doc, error: callback(self._grid_out(doc), error))
