@@ -20,6 +20,23 @@ name = "tornado"
 CLASS_PREFIX = ""
 
 
+class _Borrowed:
+    """What the IOLoop is handed for an fd: ``IOLoop.close(all_fds=True)`` closes the
+    objects it was handed, and a pooled connection's fd is PyMongo's to close, not the
+    loop's (see motor/bridge/socket.py)."""
+
+    __slots__ = ("fd",)
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def fileno(self) -> int:
+        return self.fd
+
+    def close(self) -> None:
+        pass
+
+
 class TornadoHub(Hub):
     """A Hub whose fd waits are IOLoop handlers; timers run on the asyncio loop below."""
 
@@ -31,7 +48,9 @@ class TornadoHub(Hub):
 
     def add_fd(self, fd: int, writable: bool, callback: Callable[[bool], None]) -> None:
         self.io_loop.add_handler(
-            fd, lambda _fd, _events: callback(True), IOLoop.WRITE if writable else IOLoop.READ
+            _Borrowed(fd),
+            lambda _fd, _events: callback(True),
+            IOLoop.WRITE if writable else IOLoop.READ,
         )
 
     def remove_fd(self, fd: int, writable: bool) -> None:
