@@ -104,10 +104,15 @@ class SharedClientCase(tornado.testing.AsyncTestCase):
             try:
                 os.fstat(fd)
             except OSError:  # the number was freed: a foreign socket takes it
-                ours, theirs = socket.socketpair()
-                os.dup2(ours.fileno(), fd)
-                ours.close()
-                foreign.append((socket.socket(fileno=fd), theirs))
+                ours, theirs = socket.socketpair()  # may take the number itself
+                if theirs.fileno() == fd:
+                    ours, theirs = theirs, ours
+                elif ours.fileno() != fd:
+                    os.dup2(ours.fileno(), fd)
+                    ours.close()
+                    ours = socket.socket(fileno=fd)
+                ours.setblocking(False)  # a blocking one would freeze the loop in recv
+                foreign.append((ours, theirs))
         try:
             assert await self.coll.find_one() == {"_id": 1}
             for _, theirs in foreign:
