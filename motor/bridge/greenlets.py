@@ -46,6 +46,7 @@ class NestedOperationError(RuntimeError):
 
 
 MAX_IDLE = 128  # finished greenlets kept, per thread, for the next operations
+EXIT_TIMEOUT = 10.0  # seconds the interpreter's exit waits for stranded operations
 
 # Per thread: .greenlets, the idle BridgeGreenlets; .running, those running an operation;
 # .hub, the hub of the last operation started (a new one is the cue to look for orphans).
@@ -457,10 +458,11 @@ def _resume_orphan(child: BridgeGreenlet) -> None:
     child.switch(True)
 
 
-def finish_orphans() -> None:
+def finish_orphans(timeout: float | None = None) -> None:
     """Run this thread's orphaned operations to their end (see the module).
 
-    From a bridge greenlet, on its loop; with no loop running, on a private loop.
+    From a bridge greenlet, on its loop; with no loop running, on a private loop, for at
+    most ``timeout`` seconds (``TimeoutError`` after that; the rest stay orphans).
     """
     child = current_bridge()
     if child is not None:
@@ -481,7 +483,7 @@ def finish_orphans() -> None:
             if waits:
                 await asyncio.gather(*waits)
 
-        loop.run_until_complete(finish())
+        loop.run_until_complete(asyncio.wait_for(finish(), timeout))
     finally:
         loop.close()
 
@@ -489,8 +491,9 @@ def finish_orphans() -> None:
 @atexit.register
 def _finish_orphans_at_exit() -> None:
     # An unawaited write in a program's last moments is still written, as in Motor 3
-    # (whose worker threads finished it). Only this (the main) thread's orphans.
+    # (whose worker threads finished it). Only this (the main) thread's orphans, and not
+    # for ever: one waiting on a server that never answers must not stop the exit.
     try:
-        finish_orphans()
+        finish_orphans(EXIT_TIMEOUT)
     except Exception:  # noqa: BLE001, S110 - at exit, nothing can be reported or retried
         pass
