@@ -12,9 +12,9 @@ what PyMongo's 0.5 s cancellation polling in ``receive_data`` relies on.
 The loop only borrows the fd, for one wait at a time: each wait registers it and
 unregisters it before it returns, so no registration outlives the wait, the operation or
 the socket. Between operations the loop knows nothing of the connection, so nothing but
-PyMongo's pool can close it (a Tornado ``IOLoop.close(all_fds=True)`` sees no pooled
-fd; the Tornado hub also hands the IOLoop a stand-in whose ``close`` does nothing, for the
-fds of waits in flight), a dropped client's sockets are not kept alive by the loop, and
+PyMongo's pool can close it (the Tornado hub registers fds with the asyncio loop under
+the IOLoop, never in the IOLoop's handler table, so ``IOLoop.close(all_fds=True)`` does
+not see them even during a wait), a dropped client's sockets are not kept alive by the loop, and
 an fd number cannot be reused while a loop still watches it. PyMongo closes a connection
 in use only on the thread running its operation; a ``close`` from another thread during
 a wait (not something PyMongo does) keeps the number taken, with ``/dev/null`` swapped
