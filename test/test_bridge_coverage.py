@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import importlib
 import socket
-import threading
 
 import pytest
 from greenlet import greenlet
@@ -122,22 +121,6 @@ def test_green_socket_off_the_loop_polls():
     finally:
         green.close()
         b.close()
-
-
-def test_close_from_another_thread_after_the_loop_closed():
-    # GreenSocket.close: the loop that watched the fd is gone, so the close cannot be
-    # handed to it; it happens here, and nothing is left registered.
-    loop = asyncio.new_event_loop()
-    a, b = socket.socketpair()
-    green = GreenSocket(a, 1.0)
-    green._hub, green._fd, green._thread = Hub(loop), a.fileno(), threading.get_ident()
-    loop.close()
-    closer = threading.Thread(target=green.close)
-    closer.start()
-    closer.join()
-    assert a.fileno() == -1
-    assert green._hub is None
-    b.close()
 
 
 # --- compat.py ------------------------------------------------------------------------

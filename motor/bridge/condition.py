@@ -59,7 +59,7 @@ class HybridCondition:
         try:
             if timeout is not None:
                 timer = child.hub.call_later(max(timeout, 0.0), waiter.wake, False)
-            suspend(child, waiter)
+            woken = suspend(child, waiter)
         except BaseException:
             self._lock.acquire()
             self._discard(waiter)
@@ -72,7 +72,9 @@ class HybridCondition:
                 timer.cancel()
         self._lock.acquire()
         self._discard(waiter)
-        return waiter.notified
+        # Woken with True but not notified: an orphan resumed by the loop adopting it
+        # (greenlets.py), a spurious wake-up, as threading.Condition allows.
+        return waiter.notified or woken is True
 
     def _discard(self, waiter: _GreenWaiter) -> None:
         try:
@@ -90,7 +92,10 @@ class HybridCondition:
             waiter.notified = True
             child = waiter.child
             if on_thread(child.thread_id):
-                child.hub.call_soon(waiter.wake, True)
+                try:
+                    child.hub.call_soon(waiter.wake, True)
+                except RuntimeError:
+                    pass  # an orphan's closed loop: the loop adopting it resumes it
             else:
                 child.hub.call_soon_threadsafe(waiter.wake, True)
             woken += 1

@@ -12,14 +12,24 @@ new greenlet its own frame-stack chunk), so a greenlet whose operation has finis
 idle, for the next one: ``spawn`` takes an idle greenlet of the calling thread when
 there is one (at most ``MAX_IDLE`` are kept per thread). Everything that can outlive an
 operation (a late wake-up, a cancellation callback) checks that the greenlet still runs
-*that* operation (``child.future``).
+*that* operation (``child.future``). Nothing of a finished operation stays reachable from
+its idle greenlet: its Future, function, arguments and context are dropped when it ends.
+
+An operation whose loop is closed while it is suspended (an unawaited ``insert_one``
+when ``asyncio.run`` returns, say) is an *orphan*: nothing will ever wake it there. The
+next operation started on its thread from another loop adopts it into that loop, where
+it resumes and finishes; ``finish_orphans`` (called by ``client.close()``, and at exit)
+does the same on a private loop. See doc/bridge.rst, "When a loop stops or closes".
 """
 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import contextvars
+import signal
+import sys
 import threading
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, TypeVar
@@ -36,8 +46,11 @@ class NestedOperationError(RuntimeError):
 
 
 MAX_IDLE = 128  # finished greenlets kept, per thread, for the next operations
+EXIT_TIMEOUT = 10.0  # seconds the interpreter's exit waits for stranded operations
 
-_idle = threading.local()  # .greenlets: this thread's idle BridgeGreenlets
+# Per thread: .greenlets, the idle BridgeGreenlets; .running, those running an operation;
+# .hub, the hub of the last operation started (a new one is the cue to look for orphans).
+_idle = threading.local()
 _live = 0  # operations started and not yet finished, on every thread
 
 
@@ -54,40 +67,49 @@ class BridgeGreenlet(greenlet):  # type: ignore[misc]
         self.future: asyncio.Future[Any] | None = None
         self.shields = 0  # depth of ``shielded()`` blocks being run
         self.cancel_pending = False  # the caller cancelled while shielded
+        # Set while an orphan (see the module) runs on the loop that adopted it: resolved
+        # when its operation ends.
+        self.adopted: asyncio.Future[None] | None = None
 
-    def run(  # type: ignore[override]
-        self,
-        future: asyncio.Future[Any],
-        fn: Callable[..., Any],
-        args: Any,
-        kwargs: Any,
-        context: contextvars.Context,
-    ) -> None:
+    def run(self) -> None:  # type: ignore[override]
+        # Started with no arguments, and parked at once: the arguments a greenlet is
+        # started with stay referenced (by greenlet's own C frame) until it dies, so
+        # every operation, the first too, comes through ``switch``.
         global _live
+        running = _running_greenlets()
+        work = self.parent.switch()
         while True:
-            self.future = future
-            _live += 1
-            try:
-                # The caller's contextvars (pymongo.timeout(), a bound session), copied.
-                context.run(_settle, self, future, fn, args, kwargs)
-            finally:
-                _live -= 1
-                self.future = None
-                self.shields = 0
-                self.cancel_pending = False
-            # Idle: drop the last operation's objects, wait for the next one.
-            future = fn = args = kwargs = context = None  # type: ignore[assignment]
-            idle = _idle_greenlets()
-            if len(idle) >= MAX_IDLE:
-                return
-            idle.append(self)
-            work = self.parent.switch()
             while type(work) is not tuple:
                 # Only ``start`` may resume an idle greenlet; anything else is a late
                 # wake-up that missed every guard. Ignore it rather than die in the idle
                 # list, where ``start`` would hand the next operation to a dead greenlet.
                 work = self.parent.switch()
             future, fn, args, kwargs, context = work
+            work = None
+            self.future = future
+            _live += 1
+            running.add(self)
+            try:
+                # The caller's contextvars (pymongo.timeout(), a bound session), copied.
+                context.run(_settle, self, future, fn, args, kwargs)
+            finally:
+                _live -= 1
+                running.discard(self)
+                self.future = None
+                self.shields = 0
+                self.cancel_pending = False
+                if self.adopted is not None:
+                    _resolve(self.adopted, None)
+                    self.adopted = None
+            # Idle: drop every reference to the last operation's objects (``work`` too: an
+            # idle greenlet must not keep a result, a cursor or a client alive), then wait
+            # for the next operation.
+            future = fn = args = kwargs = context = work = None  # type: ignore[assignment]
+            idle = _idle_greenlets()
+            if len(idle) >= MAX_IDLE:
+                return
+            idle.append(self)
+            work = self.parent.switch()
 
     def _cancelled(self, future: asyncio.Future[Any]) -> None:
         # Done-callback of the caller's Future while its operation runs (it may run late:
@@ -107,6 +129,24 @@ def _idle_greenlets() -> list[BridgeGreenlet]:
         idle: list[BridgeGreenlet] = []
         _idle.greenlets = idle
         return idle
+
+
+def _running_greenlets() -> set[BridgeGreenlet]:
+    try:
+        return _idle.running  # type: ignore[no-any-return]
+    except AttributeError:
+        running: set[BridgeGreenlet] = set()
+        _idle.running = running
+        return running
+
+
+def _resolve(future: asyncio.Future[Any], value: Any) -> None:
+    """``future.set_result(value)`` unless done; a closed loop's callbacks are lost, not raised."""
+    if not future.done():
+        try:
+            future.set_result(value)
+        except RuntimeError:  # its loop is closed: nobody is left to call back
+            pass
 
 
 def current_bridge() -> BridgeGreenlet | None:
@@ -222,16 +262,26 @@ def _settle(
         # A Future cannot carry StopIteration (PEP 479); wrappers map exhaustion themselves.
         if not future.done():
             future.remove_done_callback(child._cancelled)
-            future.set_exception(RuntimeError("operation raised StopIteration"))
+            _fail(future, RuntimeError("operation raised StopIteration"))
     except BaseException as exc:  # noqa: BLE001 - delivered to the awaiting caller
         if not future.done():
             future.remove_done_callback(child._cancelled)
-            future.set_exception(exc)
+            _fail(future, exc)
     else:
         if not future.done():
             # The cancellation hook is not needed any more: one loop callback fewer.
             future.remove_done_callback(child._cancelled)
-            future.set_result(result)
+            try:
+                future.set_result(result)
+            except RuntimeError:  # an orphan's Future: its loop is closed
+                pass
+
+
+def _fail(future: asyncio.Future[Any], exc: BaseException) -> None:
+    try:
+        future.set_exception(exc)
+    except RuntimeError:  # an orphan's Future: its loop is closed
+        pass
 
 
 @contextlib.contextmanager
@@ -271,6 +321,8 @@ def start(hub: Hub, fn: Callable[..., Any], args: Any, kwargs: Any) -> asyncio.F
     """``spawn`` with the arguments as a tuple and a dict: the wrappers' hot path."""
     current = getcurrent()
     if type(current) is BridgeGreenlet:
+        if _in_signal_handler():
+            return _start_soon(hub, fn, args, kwargs)
         raise NestedOperationError(
             "A Motor operation cannot be started from inside another Motor operation "
             "(for example from a PyMongo event listener or codec callback)."
@@ -278,11 +330,15 @@ def start(hub: Hub, fn: Callable[..., Any], args: Any, kwargs: Any) -> asyncio.F
     future = hub.loop.create_future()
     try:
         idle = _idle.greenlets
+        if _idle.hub is not hub:
+            _new_hub(hub)
     except AttributeError:
         idle = _idle_greenlets()
+        _new_hub(hub)
     child = idle.pop() if idle else None
     if child is None or child.dead:
         child = BridgeGreenlet(current)
+        child.switch()  # parks in ``run``, waiting for its first operation
     elif child.parent is not current:
         child.parent = current
     child.hub = hub
@@ -291,3 +347,153 @@ def start(hub: Hub, fn: Callable[..., Any], args: Any, kwargs: Any) -> asyncio.F
     future.add_done_callback(child._cancelled)
     child.switch(future, fn, args, kwargs, contextvars.copy_context())
     return future
+
+
+# -- signal handlers ----------------------------------------------------------------
+# A handler installed with signal.signal() runs on the main thread between two bytecodes
+# of whatever runs there, which may be a bridge greenlet in the middle of PyMongo's
+# code. An operation it starts cannot run there, and raising NestedOperationError there
+# would throw it into the interrupted operation; so it starts from the loop instead.
+
+
+def _handler_codes() -> set[Any]:
+    codes = set()
+    for signum in signal.valid_signals():
+        try:
+            handler: Any = signal.getsignal(signum)
+        except (OSError, ValueError):
+            continue
+        while hasattr(handler, "func"):  # functools.partial
+            handler = handler.func
+        handler = getattr(handler, "__func__", handler)  # a bound method
+        code = getattr(handler, "__code__", None)
+        if code is not None:
+            codes.add(code)
+    return codes
+
+
+def _in_signal_handler() -> bool:
+    """True if a Python signal handler is on the current greenlet's stack."""
+    if threading.current_thread() is not threading.main_thread():
+        return False
+    codes = _handler_codes()
+    if not codes:
+        return False
+    frame: Any = sys._getframe(2)
+    while frame is not None:
+        if frame.f_code in codes:
+            return True
+        frame = frame.f_back
+    return False
+
+
+def _start_soon(hub: Hub, fn: Callable[..., Any], args: Any, kwargs: Any) -> asyncio.Future[Any]:
+    """``start`` from the loop's next iteration; the returned Future follows that operation's."""
+    future = hub.loop.create_future()
+    context = contextvars.copy_context()
+
+    def begin() -> None:
+        if future.done():  # cancelled before it began
+            return
+        inner = context.run(start, hub, fn, args, kwargs)
+        future.add_done_callback(lambda _: inner.cancel() if future.cancelled() else None)
+        inner.add_done_callback(_chain(future))
+
+    hub.call_soon(begin)
+    return future
+
+
+def _chain(outer: asyncio.Future[Any]) -> Callable[[asyncio.Future[Any]], None]:
+    def copy(inner: asyncio.Future[Any]) -> None:
+        if outer.done():
+            return
+        if inner.cancelled():
+            outer.cancel()
+        elif inner.exception() is not None:
+            outer.set_exception(inner.exception())  # type: ignore[arg-type]
+        else:
+            outer.set_result(inner.result())
+
+    return copy
+
+
+# -- orphans: operations whose loop closed under them ---------------------------------
+
+
+def _orphans() -> list[BridgeGreenlet]:
+    """This thread's operations suspended on a loop that is closed."""
+    return [g for g in _running_greenlets() if g.hub.loop.is_closed()]
+
+
+def _new_hub(hub: Hub) -> None:
+    _idle.hub = hub
+    if _running_greenlets():
+        adopt_orphans(hub)
+
+
+def adopt_orphans(hub: Hub) -> list[asyncio.Future[None]]:
+    """Move this thread's orphans to ``hub``'s loop, where they resume at its next iteration.
+
+    Returns a Future per orphan running on ``hub``'s loop (adopted now or earlier),
+    resolved when its operation ends.
+    """
+    waits = []
+    for child in _running_greenlets():
+        if child.hub.loop.is_closed():
+            child.hub = hub
+            child.adopted = hub.create_future()
+            hub.call_soon(_resume_orphan, child)
+        if child.adopted is not None and child.hub is hub:
+            waits.append(child.adopted)
+    return waits
+
+
+def _resume_orphan(child: BridgeGreenlet) -> None:
+    if child.future is None or child.dead:
+        return
+    # Its wait belonged to the closed loop: resume it as if that wait had ended. Every
+    # wait re-checks what it waited for (a socket retries, a condition re-tests its
+    # predicate), and from now on waits on this loop.
+    child.parent = getcurrent()
+    child.switch(True)
+
+
+def finish_orphans(timeout: float | None = None) -> None:
+    """Run this thread's orphaned operations to their end (see the module).
+
+    From a bridge greenlet, on its loop; with no loop running, on a private loop, for at
+    most ``timeout`` seconds (``TimeoutError`` after that; the rest stay orphans).
+    """
+    child = current_bridge()
+    if child is not None:
+        waits = adopt_orphans(child.hub)
+        if waits:
+            await_future(asyncio.gather(*waits))
+        return
+    if asyncio._get_running_loop() is not None:
+        raise RuntimeError("finish_orphans() with a loop running: call it from an operation")
+    if not _orphans():
+        return
+    loop = asyncio.new_event_loop()
+    try:
+        hub = Hub(loop)
+
+        async def finish() -> None:
+            waits = adopt_orphans(hub)
+            if waits:
+                await asyncio.gather(*waits)
+
+        loop.run_until_complete(asyncio.wait_for(finish(), timeout))
+    finally:
+        loop.close()
+
+
+@atexit.register
+def _finish_orphans_at_exit() -> None:
+    # An unawaited write in a program's last moments is still written, as in Motor 3
+    # (whose worker threads finished it). Only this (the main) thread's orphans, and not
+    # for ever: one waiting on a server that never answers must not stop the exit.
+    try:
+        finish_orphans(EXIT_TIMEOUT)
+    except Exception:  # noqa: BLE001, S110 - at exit, nothing can be reported or retried
+        pass

@@ -9,17 +9,16 @@ operation first and, only when it would block, waits for readiness:
 A timeout raises ``TimeoutError("timed out")`` and leaves the socket usable, which is
 what PyMongo's 0.5 s cancellation polling in ``receive_data`` relies on.
 
-Reads keep the fd registered with the loop between waits, and between operations, rather
-than adding and removing it each time (two ``epoll_ctl`` calls and the loop's bookkeeping,
-more than the rest of a wait costs): the registration wakes whichever greenlet is reading
-now. It is dropped when it fires with nobody reading (an idle connection the server
-closed), before a wait for writability, and always before the fd is closed. ``close``
-from another thread (PyMongo's monitor or periodic-tasks thread) cannot touch the loop's
-registrations, yet must close the connection at once, as PyMongo's would (or the pool,
-which has already forgotten it, opens a replacement while it is still open): it swaps
-``/dev/null`` in under the socket's fd number, which closes the connection and takes it
-out of the kernel's poll set, and hands the rest to the loop. The number stays taken
-until the loop has dropped its registration, so the OS cannot reuse it meanwhile.
+The loop only borrows the fd, for one wait at a time: each wait registers it and
+unregisters it before it returns, so no registration outlives the wait, the operation or
+the socket. Between operations the loop knows nothing of the connection, so nothing but
+PyMongo's pool can close it (the Tornado hub registers fds with the asyncio loop under
+the IOLoop, never in the IOLoop's handler table, so ``IOLoop.close(all_fds=True)`` does
+not see them even during a wait), a dropped client's sockets are not kept alive by the loop, and
+an fd number cannot be reused while a loop still watches it. PyMongo closes a connection
+in use only on the thread running its operation; a ``close`` from another thread during
+a wait (not something PyMongo does) keeps the number taken, with ``/dev/null`` swapped
+in, until the wait has dropped its registration.
 """
 
 from __future__ import annotations
@@ -27,13 +26,12 @@ from __future__ import annotations
 import os
 import select
 import ssl
-import threading
 import time
 from typing import Any
 
 from pymongo import ssl_support
 
-from motor.bridge.greenlets import BridgeGreenlet, Waker, current_bridge, suspend_until, wait_fd
+from motor.bridge.greenlets import current_bridge, wait_fd
 
 # PyOpenSSL's want-read/want-write when PyMongo uses it, plus the stdlib's.
 _WANT_READ: tuple[type[BaseException], ...] = (BlockingIOError, ssl.SSLWantReadError)
@@ -63,16 +61,14 @@ def poll_fd(fd: int, writable: bool, timeout: float | None) -> bool:
 class GreenSocket:
     """A socket (plain, stdlib TLS or PyOpenSSL) that suspends greenlets instead of blocking."""
 
-    __slots__ = ("sock", "_timeout", "_hub", "_fd", "_thread", "_reader")
+    __slots__ = ("sock", "_timeout", "_waiting", "_close_after_wait")
 
     def __init__(self, sock: Any, timeout: float | None = None) -> None:
         self.sock = sock
         self._timeout = timeout
         sock.settimeout(0.0)
-        self._hub: Any = None  # the hub whose loop watches this fd for reading, if any
-        self._fd = -1
-        self._thread = 0  # that loop's thread
-        self._reader: Waker | None = None  # the wait that registration wakes now
+        self._waiting = False  # a wait has the fd registered with a loop right now
+        self._close_after_wait = False
 
     # -- the socket API PyMongo uses ------------------------------------------
     def gettimeout(self) -> float | None:
@@ -88,23 +84,18 @@ class GreenSocket:
         return self.sock.fileno()
 
     def close(self) -> None:
-        hub = self._hub
-        if hub is not None and threading.get_ident() != self._thread:
-            if os.name != "nt":  # Windows sockets are not CRT fds
-                try:
-                    _close_keeping_number(self.sock.fileno())
-                except OSError:
-                    pass  # already closed
+        if not self._waiting:
+            self.sock.close()
+            return
+        # Closed during a wait, from another thread or a callback: the wait's registration
+        # must be dropped before the number can be reused. Close the connection now, keep
+        # the number (on /dev/null), and let the wait close the rest when it ends.
+        self._close_after_wait = True
+        if os.name != "nt":  # Windows sockets are not CRT fds
             try:
-                hub.loop.call_soon_threadsafe(self._close_on_loop)
-                return
-            except RuntimeError:  # the loop is closed, and its selector with it
-                self._hub = None
-        self._close_on_loop()
-
-    def _close_on_loop(self) -> None:
-        self._unwatch()
-        self.sock.close()
+                _close_keeping_number(self.sock.fileno())
+            except OSError:
+                pass  # already closed
 
     def pending(self) -> int:
         pending = getattr(self.sock, "pending", None)
@@ -122,7 +113,7 @@ class GreenSocket:
             except _WANT_WRITE:
                 deadline = self._wait(True, deadline)
             except _WANT_READ:
-                deadline = self._wait(False, deadline, True)
+                deadline = self._wait(False, deadline)
 
     def recv(self, bufsize: int) -> bytes:
         buf = bytearray(bufsize)
@@ -161,11 +152,8 @@ class GreenSocket:
                 deadline = self._wait(False, deadline)
 
     # -- waiting ----------------------------------------------------------------
-    def _wait(self, writable: bool, deadline: float | None, watch: bool = False) -> float | None:
-        """Wait until ready; re-raise the would-block error when the timeout is 0.
-
-        ``watch``: a read of PyMongo's, through the lasting registration (see the module).
-        """
+    def _wait(self, writable: bool, deadline: float | None) -> float | None:
+        """Wait until ready; re-raise the would-block error when the timeout is 0."""
         timeout = self._timeout
         if timeout == 0:
             raise  # noqa: PLE0704 - the caller's BlockingIOError/SSLWant*, as PyMongo expects
@@ -180,42 +168,14 @@ class GreenSocket:
         child = current_bridge()
         if child is None:
             ready = poll_fd(self.sock.fileno(), writable, remaining)
-        elif watch:
-            ready = self._wait_readable(child, remaining)
         else:
-            if self._hub is not None:
-                self._unwatch()  # one registration per fd at a time, for Tornado's IOLoop
-            ready = wait_fd(child, self.sock.fileno(), writable, remaining)
+            self._waiting = True
+            try:
+                ready = wait_fd(child, self.sock.fileno(), writable, remaining)
+            finally:
+                self._waiting = False
+                if self._close_after_wait:
+                    self.sock.close()
         if not ready:
             raise TimeoutError("timed out")
         return deadline
-
-    def _wait_readable(self, child: BridgeGreenlet, timeout: float | None) -> bool:
-        hub = child.hub
-        if self._hub is not hub:
-            if self._hub is not None:
-                self._unwatch()  # an earlier loop's registration, on this thread
-            fd = self.sock.fileno()
-            hub.add_fd(fd, False, self._readable)
-            self._hub, self._fd, self._thread = hub, fd, child.thread_id
-        waker = self._reader = Waker(child)
-        try:
-            return bool(suspend_until(child, waker, timeout))
-        finally:
-            self._reader = None
-
-    def _readable(self, _ready: bool = True) -> None:
-        waker = self._reader
-        if waker is not None:
-            waker.wake(True)
-        else:
-            # Readable with nobody reading: the server closed an idle connection, say.
-            # Stop watching, or the loop would call this on every iteration.
-            self._unwatch()
-
-    def _unwatch(self) -> None:
-        """Drop the read registration. On the loop's thread only."""
-        hub = self._hub
-        if hub is not None:
-            self._hub = None
-            hub.remove_fd(self._fd, False)

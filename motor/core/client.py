@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pymongo
@@ -11,6 +12,7 @@ from pymongo.server_selectors import any_server_selector
 
 from motor._version import version as motor_version
 from motor.bridge.compat import client_hooks
+from motor.bridge.greenlets import finish_orphans
 from motor.core.base import AgnosticBase, NotIterable, check_callback
 from motor.core.change_stream import AgnosticChangeStream
 from motor.core.declare import Async, Latent, ReadOnly, Sync
@@ -137,9 +139,17 @@ class AgnosticClient(NotIterable, AgnosticBase):
         """Connect and wait until a server is available. Resolves to this client."""
         return self._run(self._open, (), {}, callback)
 
+    def _running_loop(self) -> Any:
+        """This client's loop if it is running now, else None; never creates a loop."""
+        if self._io_loop is not None:
+            return self._io_loop if self._framework.is_running(self._io_loop) else None
+        if asyncio._get_running_loop() is None:
+            return None
+        return self._framework.default_loop()
+
     def open_sync(self) -> AgnosticClient:
         """Connect before the event loop runs (application start-up). Blocks; returns self."""
-        if self._framework.is_running(self.get_io_loop()):
+        if self._running_loop() is not None:
             raise RuntimeError("open_sync() blocks; use 'await client.open()' on a running loop")
         return self._open()
 
@@ -154,17 +164,19 @@ class AgnosticClient(NotIterable, AgnosticBase):
         awaited (or ``callback(None, error)`` is called); otherwise it runs now and None
         is returned.
         """
-        try:
-            loop = self.get_io_loop()
-        except RuntimeError:  # no event loop left at all (after asyncio.run): close here
-            loop = None
-        if loop is not None and self._framework.is_running(loop):
-            return self._run(self.delegate.close, (), {}, callback)
+        if self._running_loop() is not None:
+            return self._run(self._close, (), {}, callback)
         check_callback(callback)
-        self.delegate.close()
+        self._close()
         if callback is not None:
             callback(None, None)
         return None
+
+    def _close(self) -> None:
+        # Operations stranded by a closed loop finish first (doc/bridge.rst), so that
+        # their writes are done and their connections back in the pool when it closes.
+        finish_orphans()
+        self.delegate.close()
 
     async def __aenter__(self) -> AgnosticClient:
         return self

@@ -1,7 +1,7 @@
 """The Tornado adapter: Motor objects bound to a Tornado ``IOLoop``.
 
-Socket readiness goes through the IOLoop's own fd handlers (``add_handler``), not
-``IOStream``: an IOStream owns its socket and closes it on a timeout, while PyMongo
+Socket readiness goes through the asyncio loop under the IOLoop, one wait at a time,
+not ``IOStream``: an IOStream owns its socket and closes it on a timeout, while PyMongo
 needs to keep its own socket semantics (its TLS contexts, session reuse and hostname
 checks, and 0.5 s read timeouts that leave the connection usable).
 """
@@ -21,21 +21,32 @@ CLASS_PREFIX = ""
 
 
 class TornadoHub(Hub):
-    """A Hub whose fd waits are IOLoop handlers; timers run on the asyncio loop below."""
+    """A Hub for an IOLoop: timers and fd waits go to the asyncio loop under it.
 
-    __slots__ = ("io_loop",)
+    Not through ``IOLoop.add_handler``: the IOLoop's handler table is what
+    ``IOLoop.close(all_fds=True)`` closes, and a pooled connection's fd is PyMongo's to
+    close, never the loop's (see motor/bridge/socket.py). On Windows the fds go to the
+    IOLoop's selector thread (``selector_loop``), as Tornado's own handlers do.
+    """
+
+    __slots__ = ("io_loop", "_fds")
 
     def __init__(self, io_loop: IOLoop) -> None:
         super().__init__(io_loop.asyncio_loop)  # type: ignore[attr-defined]
         self.io_loop = io_loop
+        self._fds = getattr(io_loop, "selector_loop", self.loop)
 
     def add_fd(self, fd: int, writable: bool, callback: Callable[[bool], None]) -> None:
-        self.io_loop.add_handler(
-            fd, lambda _fd, _events: callback(True), IOLoop.WRITE if writable else IOLoop.READ
-        )
+        if writable:
+            self._fds.add_writer(fd, callback, True)
+        else:
+            self._fds.add_reader(fd, callback, True)
 
     def remove_fd(self, fd: int, writable: bool) -> None:
-        self.io_loop.remove_handler(fd)
+        if writable:
+            self._fds.remove_writer(fd)
+        else:
+            self._fds.remove_reader(fd)
 
 
 # The running asyncio loop and the IOLoop wrapping it, from the last default_loop() call.
