@@ -231,14 +231,7 @@ for _name in dir(monitoring.ConnectionPoolListener):
     "how",
     [
         "close",
-        pytest.param(
-            "drop",
-            marks=pytest.mark.xfail(
-                reason="an idle bridge greenlet keeps its last operation's arguments, and "
-                "so the dropped cursor, alive (motor/bridge fix on the bridge branch)",
-                strict=False,
-            ),
-        ),
+        "drop",
     ],
 )
 async def test_exhaust_cursor_left_mid_stream_closes_its_connection(
