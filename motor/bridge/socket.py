@@ -33,6 +33,7 @@ from typing import Any
 
 from pymongo import ssl_support
 
+from motor.bridge.fairness import checkpoint, loop_turned
 from motor.bridge.greenlets import BridgeGreenlet, Waker, current_bridge, suspend_until, wait_fd
 
 # PyOpenSSL's want-read/want-write when PyMongo uses it, plus the stdlib's.
@@ -115,6 +116,7 @@ class GreenSocket:
         return getattr(self.sock, name)
 
     def recv_into(self, buffer: Any, nbytes: int = 0) -> int:
+        checkpoint()  # a safe point: give the loop a turn if it is overdue
         deadline = None
         while True:
             try:
@@ -129,6 +131,7 @@ class GreenSocket:
         return bytes(buf[: self.recv_into(buf)])
 
     def sendall(self, data: Any) -> None:
+        checkpoint()  # between two wire messages: give the loop a turn if it is overdue
         # Loop over send(): SSLSocket.sendall loses its progress on a non-blocking socket.
         if type(data) is bytes:  # PyMongo's messages: try once, almost always all sent
             try:
@@ -186,6 +189,8 @@ class GreenSocket:
             if self._hub is not None:
                 self._unwatch()  # one registration per fd at a time, for Tornado's IOLoop
             ready = wait_fd(child, self.sock.fileno(), writable, remaining)
+        if child is not None:
+            loop_turned(child)
         if not ready:
             raise TimeoutError("timed out")
         return deadline
