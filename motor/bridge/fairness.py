@@ -3,34 +3,34 @@
 A bridge greenlet gives the loop back only when its socket would block, so the CPU work
 of a big operation (encoding a large ``insert_many``, decoding a 16 MB reply batch) and a
 tight run of operations whose replies are already there would otherwise run without a
-break. Four measures bound that time (see doc/bridge.rst, "How CPU-heavy operations
-share the loop"):
+break. Four measures bound that time (doc/bridge.rst, "How CPU-heavy operations share
+the loop"):
 
 * **Time slices.** ``checkpoint()`` runs at safe points: before each ``sendall`` and
-  ``recv_into`` of a ``GreenSocket``, when an operation starts, and every few hundred
-  documents while PyMongo prepares a bulk write. If the loop has not turned for
-  ``SLICE`` seconds, the greenlet suspends once, behind a ``call_soon``, before going on.
-* **Small write batches.** Motor's bulk writes encode batches of about
+  ``recv_into`` of a ``GreenSocket``, and every ``EVERY`` Python-level steps while
+  PyMongo prepares a bulk write. A greenlet that has run ``SLICE`` seconds since the
+  loop last resumed it suspends once, behind a ``call_soon``, before going on.
+* **Write batches sized by CPU time.** Motor's bulk writes encode batches of about
   ``BATCH_SECONDS`` of CPU each (measured on the previous batch of the same write) instead
   of the server's 48 MB / 100,000-document maximum; the loop runs while each batch's
   reply is awaited. PyMongo's own batch splitting does the work, so ordering, error
   indexes and retries are PyMongo's.
-* **Small reply batches.** When the application gave no ``batch_size``, each ``getMore``
-  asks for as many documents as decode in about ``BATCH_SECONDS``, measured on the
-  cursor's previous batch, rather than the server's 16 MB default.
-* A run of operations that never wait: ``start`` asks ``overdue()`` first and, when the
-  loop is overdue, the operation begins by suspending once.
+* **Reply batches sized by CPU time.** When the application gave no ``batch_size``, each
+  ``getMore`` asks for as many documents as decode in about ``BATCH_SECONDS``, measured
+  on the cursor's previous batch, rather than the server's 16 MB default.
+* **A run of operations that never wait.** ``start`` calls ``begin()``: when the loop
+  has not been seen to turn for ``SLICE``, the operation starts by suspending once.
 
 Only bridge greenlets are affected: PyMongo used from threads, or PyMongo's async API,
 behaves as before.
 
-PyMongo names this relies on (checked by ``install``): ``pymongo.synchronous.bulk._Bulk``
-(``bulk_ctx_class``, ``add_insert``/``add_update``/``add_replace``/``add_delete``),
-``pymongo.bulk_shared._Run.add``,
+PyMongo names this relies on (``install`` checks them):
+``pymongo.synchronous.bulk._Bulk`` (``bulk_ctx_class``, ``add_insert``, ``add_update``,
+``add_replace``, ``add_delete``), ``pymongo.bulk_shared._Run.add``,
 ``pymongo.message._BulkWriteContext`` (``batch_command``, ``max_write_batch_size``),
 ``pymongo.message._GetMore``, ``pymongo.synchronous.cursor.Cursor`` and
 ``pymongo.synchronous.command_cursor.CommandCursor`` (``_unpack_response``,
-``_getmore_class``, ``_batch_size``, ``_exhaust``), and the ``ObjectId`` global of
+``_getmore_class``, ``_batch_size``), and the ``ObjectId`` global of
 ``pymongo.synchronous.collection``.
 """
 
@@ -256,6 +256,33 @@ def install() -> None:
     from pymongo.synchronous.command_cursor import CommandCursor
     from pymongo.synchronous.cursor import Cursor
 
+    needed = {
+        bulk._Bulk: (
+            "bulk_ctx_class",
+            "add_insert",
+            "add_update",
+            "add_replace",
+            "add_delete",
+        ),
+        bulk_shared._Run: ("add",),
+        _BulkWriteContext: ("batch_command", "max_write_batch_size"),
+        Cursor: ("_unpack_response", "_getmore_class"),
+        CommandCursor: ("_unpack_response", "_getmore_class"),
+    }
+    missing = [
+        f"{cls.__qualname__}.{name}"
+        for cls, names in needed.items()
+        for name in names
+        if not hasattr(cls, name)
+    ]
+    if not isinstance(getattr(bulk._Bulk, "bulk_ctx_class", None), property):
+        missing.append("_Bulk.bulk_ctx_class (a property)")
+    if not hasattr(collection, "ObjectId"):
+        missing.append("pymongo.synchronous.collection.ObjectId")
+    if missing:
+        from motor.bridge.compat import _fail
+
+        _fail("missing " + ", ".join(missing))
     _ObjectId = collection.ObjectId
     collection.ObjectId = _object_id  # type: ignore[misc,assignment]
     for name in ("add_insert", "add_update", "add_replace", "add_delete"):
