@@ -20,6 +20,10 @@ from pymongo.errors import BulkWriteError
 from motor.bridge import spawn
 from test.reliability import LoopLag
 
+# Tens of thousands of documents per test: run in the default tox environments, not in
+# every cell of the test matrix.
+pytestmark = pytest.mark.slow
+
 BOUND = 0.150  # seconds
 N = 50_000
 
