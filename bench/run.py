@@ -269,7 +269,8 @@ def stall_section(meta, summary, impls, metrics):
         "",
         f"## Loop stalls (issue #14): worst gap of a 1 ms ticker, ms (≤ {STALL_LIMIT} ms?)",
         "",
-        "Median over rounds of each process's median over repetitions. In parentheses: the "
+        "Median over rounds (each round: one process, a warm-up pass, then the timed one; "
+        "**bold**: a Motor 4 figure over the bound). In parentheses: the "
         "same gap counted in the loop thread's CPU time less garbage collection "
         "(`cpustall_*`; blind to Motor 3's worker threads). `gc` is the longest garbage "
         "collection pass seen during the operation, in any implementation's column.",
