@@ -36,7 +36,11 @@ IMPLS = {
     "motor3-asyncio": ("motor3", "motor-asyncio"),
     "pymongo-async": ("repo", "pymongo-async"),
     "pymongo-sync": ("repo", "pymongo-sync"),
+    # With --baseline REF: Motor 4 as it was at commit REF, for before/after comparisons
+    "base-tornado": ("base", "motor-tornado"),
+    "base-asyncio": ("base", "motor-asyncio"),
 }
+STALL_LIMIT = 50  # ms: issue #14's bound on how long one operation may hold the loop
 
 
 def baseline(impl):
@@ -76,6 +80,25 @@ def ensure_motor3_env(cache_dir):
     subprocess.run([str(python), "-m", "pip", "install", "-q", *reqs], check=True)
     stamp.write_text("\n".join(reqs) + "\n")
     return python
+
+
+def extract_baseline(ref, cache_dir):
+    """This repository's tree at ``ref`` (``git archive``), under cache_dir; its path."""
+    sha = subprocess.run(
+        ["git", "rev-parse", "--verify", ref + "^{commit}"],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    tree = cache_dir / f"motor4-{sha[:12]}"
+    if not (tree / "motor" / "__init__.py").exists():
+        tree.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(
+            ["git", "archive", sha], cwd=REPO, check=True, capture_output=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    return tree, sha
 
 
 def ensure_matplotlib():
@@ -123,7 +146,7 @@ def summarize(rounds, impls, metrics):
                 per_round = [
                     speedup(metric, r[impl][metric], r[ref][metric])
                     for r in rounds
-                    if metric in r.get(impl, {}) and metric in r.get(ref, {})
+                    if r.get(impl, {}).get(metric) and r.get(ref, {}).get(metric)  # no 0s
                 ]
                 if per_round:
                     ratios[ref] = statistics.median(per_round)
@@ -177,20 +200,25 @@ def write_report(out, meta, summary, impls, metrics, notes):
     lines += ["", "Metrics:", ""]
     lines += [f"* `{m}`: {workloads.METRICS[m][2]}" for m in metrics]
 
-    lines += [
-        "",
-        "## Targets (median of per-round speed-up ratios)",
-        "",
-        "| target | implementation | ratio | needed | holds |",
-        "|---|---|---|---|---|",
-    ]
+    rows = []
     for title, impl, metric, ref, minimum in targets():
         ratio = summary.get((impl, metric), {}).get("ratios", {}).get(ref)
         if metric not in metrics or impl not in impls or ref not in impls:
             continue
         verdict = "n/a" if ratio is None else ("yes" if ratio >= minimum else "**no**")
         shown = "–" if ratio is None else f"{ratio:.2f}×"
-        lines.append(f"| {title} | {impl} | {shown} | ≥ {minimum}× | {verdict} |")
+        rows.append(f"| {title} | {impl} | {shown} | ≥ {minimum}× | {verdict} |")
+    if rows:  # a run of some workloads only may have none
+        lines += [
+            "",
+            "## Targets (median of per-round speed-up ratios)",
+            "",
+            "| target | implementation | ratio | needed | holds |",
+            "|---|---|---|---|---|",
+            *rows,
+        ]
+
+    lines += stall_section(meta, summary, impls, metrics)
 
     lines += ["", "## Versions", ""]
     for impl in impls:
@@ -223,6 +251,64 @@ def write_report(out, meta, summary, impls, metrics, notes):
             )
     lines.append("")
     (out / "report.md").write_text("\n".join(lines))
+
+
+def stall_section(meta, summary, impls, metrics):
+    """Issue #14: each operation's worst loop stall per implementation, the 50 ms bound,
+    and Motor 4's time against the baseline commit's (when run with --baseline)."""
+    ops = [m[len("stall_") :] for m in metrics if m.startswith("stall_")]
+    shown = (
+        [i for i in impls if i != "pymongo-sync" and (i, "stall_" + ops[0]) in summary]
+        if ops
+        else []
+    )
+    if not shown:
+        return []
+    motor4 = [i for i in shown if i.startswith("motor4-")]
+    lines = [
+        "",
+        f"## Loop stalls (issue #14): worst gap of a 1 ms ticker, ms (≤ {STALL_LIMIT} ms?)",
+        "",
+        "Median over rounds (each round: one process, a warm-up pass, then the timed one; "
+        "**bold**: a Motor 4 figure over the bound). In parentheses: the "
+        "same gap counted in the loop thread's CPU time less garbage collection "
+        "(`cpustall_*`; blind to Motor 3's worker threads). `gc` is the longest garbage "
+        "collection pass seen during the operation, in any implementation's column.",
+        "",
+    ]
+    header = ["operation"] + shown + ["longest GC pass"]
+    if meta.get("baseline"):
+        header += [f"{i} time vs {i.replace('motor4-', 'base-')}" for i in motor4]
+    lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for op in ops:
+        cells = [op]
+        for impl in shown:
+            stall = summary.get((impl, "stall_" + op))
+            cpu = summary.get((impl, "cpustall_" + op))
+            if stall is None:
+                cells.append("–")
+                continue
+            cell = f"{stall['median']:.0f}"
+            if cpu is not None:
+                cell += f" ({cpu['median']:.0f})"
+            if impl in motor4:
+                cell = f"**{cell}**" if stall["median"] > STALL_LIMIT else cell
+            cells.append(cell)
+        gcs = [summary[i, "gc_" + op]["median"] for i in shown if (i, "gc_" + op) in summary]
+        cells.append(f"{max(gcs):.0f}" if gcs else "–")
+        if meta.get("baseline"):
+            for impl in motor4:
+                base = impl.replace("motor4-", "base-")
+                ratio = summary.get((impl, "time_" + op), {}).get("ratios", {}).get(base)
+                cells.append("–" if ratio is None else f"{1 / ratio:.2f}×")
+        lines.append("| " + " | ".join(cells) + " |")
+    if meta.get("baseline"):
+        lines += [
+            "",
+            f"Time ratios: Motor 4's time divided by the same framework's time at "
+            f"{meta['baseline'][:12]} (median of per-round ratios; < 1 is faster).",
+        ]
+    return lines
 
 
 def write_chart(out, summary, impls, metrics):
@@ -287,11 +373,17 @@ def main(argv=None):
         default=BENCH / ".venvs",
         help="where the Motor 3 virtualenv lives (default: bench/.venvs)",
     )
+    parser.add_argument(
+        "--baseline",
+        metavar="REF",
+        help="also offer base-tornado and base-asyncio: this checkout's Motor at git commit REF",
+    )
     parser.add_argument("--out", type=Path, default=BENCH / "results")
     parser.add_argument("--timeout", type=float, default=120, help="seconds per process")
     args = parser.parse_args(argv)
     rounds = args.rounds or (1 if args.quick else 5)
-    impls = parse_list(args.impls, IMPLS, "implementations")
+    known = {k: v for k, v in IMPLS.items() if args.baseline or v[0] != "base"}
+    impls = parse_list(args.impls, known, "implementations")
     chosen = parse_list(args.workloads, workloads.WORKLOADS, "workloads")
     metrics = [m for w in chosen for m in workloads.WORKLOADS[w]]
     args.out.mkdir(parents=True, exist_ok=True)
@@ -303,6 +395,11 @@ def main(argv=None):
         pythons["motor3"] = ensure_motor3_env(args.cache_dir)
     base_env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "MOTOR_MAX_WORKERS")}
     envs = {"repo": {**base_env, "PYTHONPATH": str(REPO)}, "motor3": base_env}
+    baseline_sha = None
+    if args.baseline:
+        tree, baseline_sha = extract_baseline(args.baseline, args.cache_dir)
+        pythons["base"] = Path(sys.executable)
+        envs["base"] = {**base_env, "PYTHONPATH": str(tree)}
 
     sys.path.insert(0, str(REPO))
     from test.mongod import Standalone
@@ -373,6 +470,7 @@ def main(argv=None):
         "versions": versions,
         "ping_us": ping_us,
         "load": [load_before[0], os.getloadavg()[0]],
+        "baseline": baseline_sha,
     }
     summary = summarize(results, impls, metrics)
     (args.out / "results.json").write_text(

@@ -28,6 +28,8 @@ import time
 import tracemalloc
 from concurrent.futures import ThreadPoolExecutor
 
+import stalls
+
 DB = "motor_bench"
 DOCS = "docs"  # N_DOCS documents with _id 0 .. N_DOCS-1
 SCRATCH = "scratch"  # dropped before each write workload
@@ -47,6 +49,7 @@ SIZES = {
         http_warmup=1.0,
         http_seconds=4.0,
         heap_ops=200,
+        stall_reps=1,
     ),
     "quick": dict(
         seq_ops=300,
@@ -58,6 +61,7 @@ SIZES = {
         http_warmup=0.3,
         http_seconds=1.0,
         heap_ops=20,
+        stall_reps=1,
     ),
 }
 
@@ -94,6 +98,7 @@ METRICS = {
         f"tracemalloc peak during a {IN_FLIGHT}-op burst, per operation",
     ),
     "heap_per_op": ("KiB", "lower", "tracemalloc high-water of one sequential find_one"),
+    **stalls.metrics(),
 }
 
 WORKLOADS = {  # workload (one subprocess) -> the metrics it reports
@@ -105,6 +110,7 @@ WORKLOADS = {  # workload (one subprocess) -> the metrics it reports
     "gridfs": ["gridfs_upload_10mb", "gridfs_download_10mb"],
     "http": ["http_find_one"],
     "memory": ["rss_peak_1000", "rss_growth_1000", "heap_per_inflight_op", "heap_per_op"],
+    "stalls": list(stalls.metrics()),
 }
 
 LOADGEN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "httpload.py")
@@ -418,6 +424,10 @@ async def a_memory(db, size, family):
     return result
 
 
+async def a_stalls(db, size, family):
+    return await stalls.run(db, bucket_class(family), size is SIZES["quick"], size["stall_reps"])
+
+
 # -- synchronous PyMongo: the same operations, threads for concurrency ---------------------
 def run_threads(op, total, workers):
     per = total // workers
@@ -509,6 +519,10 @@ def s_gridfs(db, size, family):
         "gridfs_upload_10mb": _ms(statistics.median(up[1:])),
         "gridfs_download_10mb": _ms(statistics.median(down[1:])),
     }
+
+
+def s_stalls(db, size, family):
+    raise Skip("a synchronous client has no event loop to stall")
 
 
 def s_http(db, size, family):

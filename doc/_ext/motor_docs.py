@@ -278,10 +278,12 @@ class BenchReport(SphinxDirective):
     """``.. bench-report::``: the benchmark report, or how to produce it."""
 
     has_content = False
+    optional_arguments = 1  # another report.md, relative to the docs' source directory
 
     def run(self) -> list[nodes.Node]:
         config = self.env.config
-        report = Path(self.env.srcdir, config.motor_bench_report).resolve()
+        path = self.arguments[0] if self.arguments else config.motor_bench_report
+        report = Path(self.env.srcdir, path).resolve()
         self.env.note_dependency(str(report))
         if not report.is_file():
             return self.parse_text_to_nodes(PLACEHOLDER)

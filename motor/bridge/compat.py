@@ -101,6 +101,7 @@ def install() -> None:
     import pymongo.synchronous.mongo_client as mongo_client
     import pymongo.synchronous.pool as pool
 
+    from motor.bridge import fairness
     from motor.bridge.sleep import green_time
 
     pool._configured_socket_interface = _dispatching_socket_interface(  # type: ignore[attr-defined]
@@ -108,6 +109,7 @@ def install() -> None:
     )
     mongo_client.time = green_time  # type: ignore[attr-defined]
     client_session.time = green_time  # type: ignore[attr-defined]
+    fairness.install()
     _installed = True
 
 

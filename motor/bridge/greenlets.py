@@ -36,6 +36,7 @@ from typing import Any, TypeVar
 
 from greenlet import GreenletExit, getcurrent, greenlet
 
+from motor.bridge import fairness
 from motor.bridge.hub import Hub
 
 T = TypeVar("T")
@@ -345,6 +346,8 @@ def start(hub: Hub, fn: Callable[..., Any], args: Any, kwargs: Any) -> asyncio.F
     # The cancellation hook goes on before the operation starts, and ``_settle`` takes it
     # off when the operation ends: an operation that never suspends costs no callback.
     future.add_done_callback(child._cancelled)
+    if fairness.begin(hub, child):  # a long run of operations that never waited: yield first
+        fn, args, kwargs = fairness.after_turn, (fn, args, kwargs), {}
     child.switch(future, fn, args, kwargs, contextvars.copy_context())
     return future
 

@@ -31,6 +31,7 @@ from typing import Any
 
 from pymongo import ssl_support
 
+from motor.bridge.fairness import checkpoint, loop_turned
 from motor.bridge.greenlets import current_bridge, wait_fd
 
 # PyOpenSSL's want-read/want-write when PyMongo uses it, plus the stdlib's.
@@ -106,6 +107,7 @@ class GreenSocket:
         return getattr(self.sock, name)
 
     def recv_into(self, buffer: Any, nbytes: int = 0) -> int:
+        checkpoint()  # a safe point: give the loop a turn if it is overdue
         deadline = None
         while True:
             try:
@@ -120,6 +122,7 @@ class GreenSocket:
         return bytes(buf[: self.recv_into(buf)])
 
     def sendall(self, data: Any) -> None:
+        checkpoint()  # between two wire messages: give the loop a turn if it is overdue
         # Loop over send(): SSLSocket.sendall loses its progress on a non-blocking socket.
         if type(data) is bytes:  # PyMongo's messages: try once, almost always all sent
             try:
@@ -176,6 +179,8 @@ class GreenSocket:
                 self._waiting = False
                 if self._close_after_wait:
                     self.sock.close()
+        if child is not None:
+            loop_turned(child)
         if not ready:
             raise TimeoutError("timed out")
         return deadline
