@@ -4,12 +4,13 @@ A bridge greenlet gives the loop back only when its socket would block, so the C
 of a big operation (encoding a large ``insert_many``, decoding a 16 MB reply batch) and a
 tight run of operations whose replies are already there would otherwise run without a
 break. Four measures bound that time (doc/bridge.rst, "How CPU-heavy operations share
-the loop"):
+the loop"); the first and the last are the bridge's own (``greenlets.checkpoint`` and
+``greenlets.start``, timed by ``turns``), the middle two are PyMongo patches made here:
 
 * **Time slices.** ``checkpoint()`` runs at safe points: before each ``sendall`` and
   ``recv_into`` of a ``GreenSocket``, and every ``EVERY`` Python-level steps while
-  PyMongo prepares a bulk write. A greenlet that has run ``SLICE`` seconds since the
-  loop last resumed it suspends once, behind a ``call_soon``, before going on.
+  PyMongo prepares a bulk write (patched in here). A greenlet that has run ``SLICE``
+  seconds since the loop last resumed it suspends once, behind a ``call_soon``.
 * **Write batches sized by CPU time.** Motor's bulk writes encode batches of about
   ``BATCH_SECONDS`` of CPU each (measured on the previous batch of the same write) instead
   of the server's 48 MB / 100,000-document maximum; the loop runs while each batch's
@@ -18,8 +19,8 @@ the loop"):
 * **Reply batches sized by CPU time.** When the application gave no ``batch_size``, each
   ``getMore`` asks for as many documents as decode in about ``BATCH_SECONDS``, measured
   on the cursor's previous batch, rather than the server's 16 MB default.
-* **A run of operations that never wait.** ``start`` calls ``begin()``: when the loop
-  has not been seen to turn for ``SLICE``, the operation starts by suspending once.
+* **A run of operations that never wait.** When the loop has not been seen to turn for
+  ``SLICE``, ``start`` makes the next operation begin by suspending once.
 
 Only bridge greenlets are affected: PyMongo used from threads, or PyMongo's async API,
 behaves as before.
@@ -37,95 +38,16 @@ PyMongo names this relies on (``install`` checks them):
 from __future__ import annotations
 
 import functools
-import threading
 from time import monotonic, thread_time
 from typing import Any
 
-from greenlet import getcurrent
+from motor.bridge.greenlets import checkpoint, current_bridge
 
-# greenlets.py imports this module (for ``start``), so this one reaches its names through
-# the module, at call time.
-from motor.bridge import greenlets
-
-SLICE = 0.02  # the loop may go this long without a turn before a greenlet yields
 BATCH_SECONDS = 0.015  # target CPU time to encode one write batch, or decode one reply batch
 FIRST_WRITE_BATCH = 16  # documents in a bulk write's first batch, before anything is measured
 GROWTH = 16  # a write batch is at most this many times the size of the one before
 LARGE_REPLY = 256 * 1024  # bytes; a larger reply's decoding is timed by CPU clock
 EVERY = 64  # Python-level steps of a bulk write's preparation between two checkpoints
-
-
-class _Turns(threading.local):
-    """What this thread's greenlets know about when their event loop last turned."""
-
-    turn_at = 0.0  # time.monotonic() of the last turn seen (or of the start of watching)
-    tick_pending = False  # a call_soon(_tick) is scheduled and has not run yet
-
-
-_turns = _Turns()
-
-
-def _tick(turns: _Turns) -> None:
-    turns.tick_pending = False
-    turns.turn_at = monotonic()
-
-
-def loop_turned(child: Any) -> None:
-    """The loop has just resumed ``child``: it turned a moment ago."""
-    _turns.turn_at = child.motor_since = monotonic()
-
-
-def overdue(hub: Any, now: float) -> bool:
-    """Has this thread's loop gone ``SLICE`` seconds without a turn, as far as we know?
-
-    When nothing recent is known (the last turn seen is old, but the loop may well have
-    turned since, unseen), start watching: schedule a callback that records the next
-    turn, and answer again a slice later. Costs one ``call_soon`` per ``SLICE`` at most,
-    and none while greenlets keep waiting on their sockets (each resumption is a turn).
-    """
-    turns = _turns
-    if now - turns.turn_at < SLICE:
-        return False
-    if turns.tick_pending:
-        return True
-    turns.tick_pending = True
-    turns.turn_at = now
-    hub.call_soon(_tick, turns)
-    return False
-
-
-def begin(hub: Any, child: Any) -> bool:
-    """``child`` starts an operation: should it give the loop a turn first?
-
-    True after a long run of operations that never waited (a ``start`` hook).
-    """
-    now = child.motor_since = monotonic()
-    return overdue(hub, now)
-
-
-def give_turn(child: Any) -> None:
-    """Suspend the bridge greenlet ``child`` until the loop has gone once round."""
-    waker = greenlets.Waker(child)
-    child.hub.call_soon(waker.wake, True)
-    greenlets.suspend(child, waker)
-    loop_turned(child)
-
-
-def checkpoint() -> None:
-    """At a safe point of a bridge greenlet: yield if it has run for ``SLICE`` without a break.
-
-    The greenlet has held the loop since the loop last resumed it (or since its operation
-    started): no turn can have happened in between.
-    """
-    child = getcurrent()
-    if type(child) is greenlets.BridgeGreenlet and monotonic() - child.motor_since >= SLICE:
-        give_turn(child)
-
-
-def after_turn(fn: Any, args: Any, kwargs: Any) -> Any:
-    """Run in a bridge greenlet by ``start`` when the loop is overdue: yield, then run."""
-    give_turn(getcurrent())
-    return fn(*args, **kwargs)
 
 
 # -- Python-level steps of a bulk write -----------------------------------------------------
@@ -192,7 +114,7 @@ def _bulk_ctx_class(original: Any, plain: type, sliced: type) -> Any:
     @functools.wraps(original.fget)
     def bulk_ctx_class(self: Any) -> type:
         cls = original.fget(self)  # also sets self.is_encrypted
-        if cls is plain and greenlets.current_bridge() is not None:
+        if cls is plain and current_bridge() is not None:
             return sliced
         return cls  # type: ignore[no-any-return]
 
@@ -233,7 +155,7 @@ def _getmore_class(getmore: type) -> Any:
 
     def _getmore_class(self: Any) -> Any:
         per_doc = self.__dict__.get("_motor_doc_seconds")
-        if per_doc is None or self._batch_size or greenlets.current_bridge() is None:
+        if per_doc is None or self._batch_size or current_bridge() is None:
             return getmore  # the application's batch_size, or nothing measured yet
         return functools.partial(make, max(1, int(BATCH_SECONDS / max(per_doc, 1e-9))))
 

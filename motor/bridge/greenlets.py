@@ -31,13 +31,14 @@ import contextvars
 import signal
 import sys
 import threading
+import time
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, TypeVar
 
 from greenlet import GreenletExit, getcurrent, greenlet
 
-from motor.bridge import fairness
 from motor.bridge.hub import Hub
+from motor.bridge.turns import SLICE, loop_turned, overdue
 
 T = TypeVar("T")
 
@@ -71,6 +72,7 @@ class BridgeGreenlet(greenlet):  # type: ignore[misc]
         # Set while an orphan (see the module) runs on the loop that adopted it: resolved
         # when its operation ends.
         self.adopted: asyncio.Future[None] | None = None
+        self.motor_since = 0.0  # time.monotonic() when the loop last resumed it, or it started
 
     def run(self) -> None:  # type: ignore[override]
         # Started with no arguments, and parked at once: the arguments a greenlet is
@@ -309,6 +311,32 @@ def shielded() -> Iterator[None]:
         raise asyncio.CancelledError()
 
 
+# -- time slices ----------------------------------------------------------------------
+def give_turn(child: BridgeGreenlet) -> None:
+    """Suspend ``child`` until the loop has gone once round."""
+    waker = Waker(child)
+    child.hub.call_soon(waker.wake, True)
+    suspend(child, waker)
+    loop_turned(child)
+
+
+def checkpoint() -> None:
+    """At a safe point of a bridge greenlet: yield if it has run for ``SLICE`` without a break.
+
+    The greenlet has held the loop since the loop last resumed it (or since its operation
+    started): no turn can have happened in between.
+    """
+    child = getcurrent()
+    if type(child) is BridgeGreenlet and time.monotonic() - child.motor_since >= SLICE:
+        give_turn(child)
+
+
+def _after_turn(fn: Callable[..., Any], args: Any, kwargs: Any) -> Any:
+    """Run by ``start`` when the loop is overdue: give it a turn, then run the operation."""
+    give_turn(getcurrent())
+    return fn(*args, **kwargs)
+
+
 def spawn(hub: Hub, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> asyncio.Future[Any]:
     """Run ``fn(*args, **kwargs)`` in a bridge greenlet; return a Future of its result.
 
@@ -346,8 +374,9 @@ def start(hub: Hub, fn: Callable[..., Any], args: Any, kwargs: Any) -> asyncio.F
     # The cancellation hook goes on before the operation starts, and ``_settle`` takes it
     # off when the operation ends: an operation that never suspends costs no callback.
     future.add_done_callback(child._cancelled)
-    if fairness.begin(hub, child):  # a long run of operations that never waited: yield first
-        fn, args, kwargs = fairness.after_turn, (fn, args, kwargs), {}
+    now = child.motor_since = time.monotonic()
+    if overdue(hub, now):  # a run of operations that never waited: give the loop a turn first
+        fn, args, kwargs = _after_turn, (fn, args, kwargs), {}
     child.switch(future, fn, args, kwargs, contextvars.copy_context())
     return future
 

@@ -31,8 +31,8 @@ from typing import Any
 
 from pymongo import ssl_support
 
-from motor.bridge.fairness import checkpoint, loop_turned
-from motor.bridge.greenlets import current_bridge, wait_fd
+from motor.bridge.greenlets import checkpoint, current_bridge, wait_fd
+from motor.bridge.turns import loop_turned
 
 # PyOpenSSL's want-read/want-write when PyMongo uses it, plus the stdlib's.
 _WANT_READ: tuple[type[BaseException], ...] = (BlockingIOError, ssl.SSLWantReadError)
