@@ -91,9 +91,9 @@ async def test_replica_set_client(deployment, motor_class):
 
 
 def test_unsupported_pymongo_is_refused_by_version(monkeypatch):
-    monkeypatch.setattr(pymongo, "version_tuple", (4, 19, 0))
-    monkeypatch.setattr(pymongo, "version", "4.19.0")
-    with pytest.raises(ImportError, match=r"PyMongo 4\.19\.0 is installed"):
+    monkeypatch.setattr(pymongo, "version_tuple", (4, 8, 2))
+    monkeypatch.setattr(pymongo, "version", "4.8.2")
+    with pytest.raises(ImportError, match=r"PyMongo 4\.8\.2 is installed"):
         compat.check_pymongo()
 
 

@@ -31,16 +31,16 @@ import threading
 import time
 from typing import Any
 
-from pymongo import ssl_support
-
+from motor.bridge.compat import SSL_WANT_READ, SSL_WANT_WRITE
 from motor.bridge.greenlets import BridgeGreenlet, Waker, current_bridge, suspend_until, wait_fd
 
 # PyOpenSSL's want-read/want-write when PyMongo uses it, plus the stdlib's.
-_WANT_READ: tuple[type[BaseException], ...] = (BlockingIOError, ssl.SSLWantReadError)
-_WANT_WRITE: tuple[type[BaseException], ...] = (ssl.SSLWantWriteError,)
-if getattr(ssl_support, "HAVE_SSL", False):
-    _WANT_READ += tuple(ssl_support.BLOCKING_IO_READ_ERROR)
-    _WANT_WRITE += tuple(ssl_support.BLOCKING_IO_WRITE_ERROR)
+_WANT_READ: tuple[type[BaseException], ...] = (
+    BlockingIOError,
+    ssl.SSLWantReadError,
+    *SSL_WANT_READ,
+)
+_WANT_WRITE: tuple[type[BaseException], ...] = (ssl.SSLWantWriteError, *SSL_WANT_WRITE)
 
 
 def _close_keeping_number(fd: int) -> None:

@@ -68,8 +68,11 @@ class AgnosticClient(NotIterable, AgnosticBase):
         self._init_args = args
         self._init_kwargs = dict(kwargs, driver=user_driver)
         kwargs["driver"] = DriverInfo("Motor", motor_version, self._framework.name)
+        appends = hasattr(pymongo.MongoClient, "append_metadata")  # PyMongo 4.14+
+        if user_driver is not None and not appends:
+            kwargs["driver"] = _joined(kwargs["driver"], user_driver)
         super().__init__(pymongo.MongoClient(*args, **kwargs, **client_hooks()))
-        if user_driver is not None:
+        if user_driver is not None and appends:
             # A library on top of Motor: the handshake reports "PyMongo|Motor|TheLibrary".
             self.delegate.append_metadata(user_driver)
         self._client = self
@@ -159,3 +162,12 @@ class AgnosticReplicaSetClient(AgnosticClient):
                 f"{type(self).__name__} requires a replica set name: pass replicaSet=... "
                 "or put replicaSet in the URI"
             )
+
+
+def _joined(ours: DriverInfo, theirs: DriverInfo) -> DriverInfo:
+    """One DriverInfo for PyMongo before 4.14: what ``append_metadata`` would make of both."""
+    fields = [
+        "|".join(v for v in (getattr(ours, f), getattr(theirs, f)) if v)
+        for f in ("name", "version", "platform")
+    ]
+    return DriverInfo(*(f or None for f in fields))
