@@ -166,8 +166,12 @@ class AgnosticReplicaSetClient(AgnosticClient):
 
 def _joined(ours: DriverInfo, theirs: DriverInfo) -> DriverInfo:
     """One DriverInfo for PyMongo before 4.14: what ``append_metadata`` would make of both."""
-    fields = [
-        "|".join(v for v in (getattr(ours, f), getattr(theirs, f)) if v)
-        for f in ("name", "version", "platform")
-    ]
-    return DriverInfo(*(f or None for f in fields))
+
+    def join(a: str | None, b: str | None) -> str | None:
+        return "|".join(v for v in (a, b) if v) or None
+
+    return DriverInfo(
+        join(ours.name, theirs.name) or ours.name,
+        join(ours.version, theirs.version),
+        join(ours.platform, theirs.platform),
+    )
