@@ -157,7 +157,7 @@ async def test_connections_opened_off_the_loop_are_made_green(framework, deploym
         while sum(len(p.conns) for p in pools) < 2 and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
         conns = [c for p in pools for c in p.conns]
-        assert conns and all(isinstance(c.conn.conn, GreenSocket) for c in conns)
+        assert conns and all(isinstance(compat.connection_socket(c), GreenSocket) for c in conns)
         assert await client.admin.command("ping")
     finally:
         result = client.close()

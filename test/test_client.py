@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 
 import pymongo
 import pytest
@@ -91,10 +94,28 @@ async def test_replica_set_client(deployment, motor_class):
 
 
 def test_unsupported_pymongo_is_refused_by_version(monkeypatch):
-    monkeypatch.setattr(pymongo, "version_tuple", (4, 19, 0))
-    monkeypatch.setattr(pymongo, "version", "4.19.0")
-    with pytest.raises(ImportError, match=r"PyMongo 4\.19\.0 is installed"):
+    monkeypatch.setattr(pymongo, "version_tuple", (4, 8, 2))
+    monkeypatch.setattr(pymongo, "version", "4.8.2")
+    with pytest.raises(ImportError, match=r"PyMongo 4\.8\.2 is installed"):
         compat.check_pymongo()
+
+
+@pytest.mark.parametrize("fake", ["4.8.2", "4.21.0"])
+def test_import_motor_names_an_unsupported_pymongo(fake):
+    # The check as a user meets it: ``import motor`` in a fresh interpreter.
+    program = (
+        "import pymongo\n"
+        f"pymongo.version, pymongo.version_tuple = {fake!r}, {tuple(map(int, fake.split('.')))!r}\n"
+        "import motor\n"
+    )
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    result = subprocess.run(
+        [sys.executable, "-c", program], cwd=root, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("motor.bridge.compat.IncompatiblePyMongo: "), result.stderr
+    assert f"requires PyMongo >=4.9,<4.21, but PyMongo {fake} is installed" in last
 
 
 def test_missing_private_hook_is_named(monkeypatch):

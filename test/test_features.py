@@ -16,6 +16,8 @@ from pymongo.driver_info import DriverInfo
 from pymongo.encryption import Algorithm
 from pymongo.errors import WriteError
 
+from test.test_api_surface import pymongo_lacks
+
 
 async def test_create_collection_options(db, coll, motor_class):
     name = coll.name
@@ -93,8 +95,9 @@ async def test_driver_info_and_append_metadata(deployment, framework):
     try:
         metadata = client.delegate.options.pool_options.metadata["driver"]
         assert metadata["name"].endswith("|Motor|MyLib")  # PyMongo, maybe "|c", then us
-        client.append_metadata(DriverInfo("Extra", "2.0"))
-        assert "Extra" in client.delegate.options.pool_options.metadata["driver"]["name"]
+        if not pymongo_lacks("MongoClient", "append_metadata"):
+            client.append_metadata(DriverInfo("Extra", "2.0"))
+            assert "Extra" in client.delegate.options.pool_options.metadata["driver"]["name"]
         assert (await client.admin.command("ping"))["ok"] == 1
     finally:
         await client.close()

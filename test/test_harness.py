@@ -117,7 +117,15 @@ def test_versions_as_expected():
     installed = {"pymongo": pymongo.version, "tornado": tornado.version}
     for pin in expected.split():
         name, _, version = pin.partition("==")
-        assert installed[name] == version, (pin, installed)
+        # As pip compares them: PyMongo 4.9.0 calls itself "4.9".
+        assert _release(installed[name]) == _release(version), (pin, installed)
+
+
+def _release(version):
+    parts = [int(p) for p in version.split(".")]
+    while parts and parts[-1] == 0:
+        parts.pop()
+    return tuple(parts)
 
 
 def test_framework_filter():

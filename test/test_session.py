@@ -9,6 +9,8 @@ from pymongo.errors import OperationFailure, PyMongoError
 from pymongo.read_concern import ReadConcern
 from pymongo.write_concern import WriteConcern
 
+from test.test_api_surface import requires_pymongo
+
 
 async def test_session_forms_and_state(client, motor_class):
     session = client.start_session()
@@ -23,6 +25,7 @@ async def test_session_forms_and_state(client, motor_class):
     assert session.has_ended
 
 
+@requires_pymongo("ClientSession", "bind")
 async def test_session_is_passed_through(client, coll):
     async with client.start_session() as session:
         await coll.insert_one({"_id": 1}, session=session)

@@ -43,6 +43,7 @@ from pymongo.errors import (
     ServerSelectionTimeoutError,
 )
 
+from motor.bridge.compat import connection_socket
 from motor.bridge.greenlets import live_greenlets
 from test.certs import make_certs
 from test.mongod import Standalone
@@ -221,7 +222,7 @@ async def test_tls_round_trips(make_client, tls_server, certs, key, record_prope
     assert (await collection.find_one({"_id": "big"}))["big"] == big
     big_round_trip = time.monotonic() - started
     pools = [s.pool for s in client.delegate._topology._servers.values()]
-    sockets = [conn.conn.conn.sock for pool in pools for conn in pool.conns]
+    sockets = [connection_socket(conn).sock for pool in pools for conn in pool.conns]
     assert sockets and all(isinstance(s, ssl.SSLSocket) for s in sockets)
     versions = sorted({s.version() for s in sockets})
     assert handshakes.ready == len(sockets) <= 10

@@ -5,7 +5,9 @@ C-extension choice (``py3XY-cext``, ``py3XY-noext``; tox.ini) holds the installe
 packages, and ``tools/matrix.py cell`` runs pytest in it once per deployment and
 framework (``MOTOR_TEST_TOPOLOGY``, ``MOTOR_TEST_FRAMEWORK`` set one of each), so that
 48 cells need 6 environments. ``py311-oldest`` and ``py313-newest`` pin the lowest and
-highest PyMongo and Tornado that pyproject.toml allows (replica set, both frameworks).
+highest PyMongo and Tornado that pyproject.toml allows, and ``py311-pymongo4X`` the lowest
+patch release of each PyMongo minor Motor supports (``PYMONGO_MINORS``; replica set, both
+frameworks).
 
     python tools/matrix.py run             # the whole matrix (tox -m matrix -p 2), then MATRIX.md
     python tools/matrix.py report          # MATRIX.md's table from .tox/matrix-results
@@ -42,10 +44,17 @@ PYTHONS = ("3.11", "3.12", "3.13")
 TOPOLOGIES = ("standalone", "replset", "tls", "auth")
 EXTS = ("cext", "noext")
 FRAMEWORKS = ("tornado", "asyncio")
+# The PyMongo minors pyproject.toml allows; each has a cell of its lowest patch release
+# (tox env py311-pymongo4X, where tox.ini pins it) on a replica set, both frameworks.
+PYMONGO_MINORS = tuple(range(9, 21))  # 4.9 to 4.20
 # tox env -> (Python, C extensions, suffix, topologies) for the version cells.
 VERSION_ENVS = {
     "py311-oldest": ("3.11", "cext", "oldest", ("replset",)),
     "py313-newest": ("3.13", "cext", "newest", ("replset",)),
+    **{
+        f"py311-pymongo4{minor}": ("3.11", "cext", f"pymongo4.{minor}", ("replset",))
+        for minor in PYMONGO_MINORS
+    },
 }
 CELL_MODULES = (
     "test/test_harness.py",
@@ -388,6 +397,8 @@ def cmd_report(args, extra):
 
 
 def cmd_list(args, extra):
+    minors = ", ".join(f"4.{minor}" for minor in PYMONGO_MINORS)
+    print(f"PyMongo minors (a cell each, its lowest patch release, py311-pymongo4X): {minors}")
     for env, topology, framework in all_cells():
         fixed = "  (CI: every run)" if env == CI_FIXED_ENV else ""
         print(f"{cell_name(env, topology)} on {framework}: tox -e {env}{fixed}")

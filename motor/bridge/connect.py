@@ -17,16 +17,16 @@ from typing import Any
 
 from pymongo import _csot
 from pymongo.errors import _CertificateError  # type: ignore[attr-defined]
-from pymongo.network_layer import NetworkingInterface
-from pymongo.pool_shared import (
+
+from motor.bridge.compat import (
     SSLErrors,
     _get_ssl_session,
     _get_timeout_details,
     _has_sni,
     _raise_connection_failure,
     _set_keepalive_times,
+    socket_interface,
 )
-
 from motor.bridge.greenlets import BridgeGreenlet, await_future, wait_fd
 from motor.bridge.socket import GreenSocket
 
@@ -89,10 +89,10 @@ def _tcp_connect(child: BridgeGreenlet, address: tuple[str, int], options: Any) 
     raise error if error is not None else OSError("getaddrinfo failed")
 
 
-def _interface(green: GreenSocket) -> NetworkingInterface:
+def _interface(green: GreenSocket) -> Any:
     # PyMongo annotates a socket.socket or its _sslConn. A GreenSocket stands in for either:
     # it has the methods PyMongo calls, and passes any other to the socket it wraps.
-    return NetworkingInterface(green)  # type: ignore[arg-type]  # a duck-typed socket
+    return socket_interface(green)
 
 
 def green_socket_interface(
@@ -100,8 +100,9 @@ def green_socket_interface(
     address: tuple[str, int],
     options: Any,
     ssl_session_cache: list[Any] | None = None,
-) -> NetworkingInterface:
-    """Connect (and TLS-handshake) to ``address``; return PyMongo's interface over a GreenSocket."""
+) -> Any:
+    """Connect (and TLS-handshake) to ``address``; return PyMongo's interface over a GreenSocket
+    (``compat.socket_interface``: the GreenSocket itself before PyMongo 4.12)."""
     started = time.monotonic()
     sock = _tcp_connect(child, address, options)
     context = options._ssl_context

@@ -6,6 +6,7 @@ from typing import Any
 
 from pymongo.synchronous.pool import Connection, Pool
 
+from motor.bridge.compat import connection_socket, is_monitor_pool, set_connection_socket
 from motor.bridge.condition import HybridCondition
 from motor.bridge.socket import GreenSocket
 
@@ -18,17 +19,17 @@ class GreenPool(Pool):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if not self.is_sdam:
+        if not is_monitor_pool(self):
             # PyMongo builds both without the _condition_class hook; both must share self.lock.
             self.size_cond = HybridCondition(self.lock)  # type: ignore[assignment]
             self._max_connecting_cond = HybridCondition(self.lock)  # type: ignore[assignment]
 
     def connect(self, handler: Any = None) -> Connection:
         conn = super().connect(handler)
-        if not self.is_sdam:
+        if not is_monitor_pool(self):
             # A connection opened off the loop (the kill-cursors thread filling minPoolSize)
             # has a blocking socket; make it safe to check out on the loop later.
-            interface = conn.conn
-            if not isinstance(interface.conn, GreenSocket):
-                interface.conn = GreenSocket(interface.conn, interface.conn.gettimeout())
+            sock = connection_socket(conn)
+            if not isinstance(sock, GreenSocket):
+                set_connection_socket(conn, GreenSocket(sock, sock.gettimeout()))
         return conn

@@ -29,17 +29,17 @@ import ssl
 import time
 from typing import Any
 
-from pymongo import ssl_support
-
+from motor.bridge.compat import SSL_WANT_READ, SSL_WANT_WRITE
 from motor.bridge.greenlets import checkpoint, current_bridge, wait_fd
 from motor.bridge.turns import loop_turned
 
 # PyOpenSSL's want-read/want-write when PyMongo uses it, plus the stdlib's.
-_WANT_READ: tuple[type[BaseException], ...] = (BlockingIOError, ssl.SSLWantReadError)
-_WANT_WRITE: tuple[type[BaseException], ...] = (ssl.SSLWantWriteError,)
-if getattr(ssl_support, "HAVE_SSL", False):
-    _WANT_READ += tuple(ssl_support.BLOCKING_IO_READ_ERROR)
-    _WANT_WRITE += tuple(ssl_support.BLOCKING_IO_WRITE_ERROR)
+_WANT_READ: tuple[type[BaseException], ...] = (
+    BlockingIOError,
+    ssl.SSLWantReadError,
+    *SSL_WANT_READ,
+)
+_WANT_WRITE: tuple[type[BaseException], ...] = (ssl.SSLWantWriteError, *SSL_WANT_WRITE)
 
 
 def _close_keeping_number(fd: int) -> None:
@@ -172,15 +172,22 @@ class GreenSocket:
         if child is None:
             ready = poll_fd(self.sock.fileno(), writable, remaining)
         else:
-            self._waiting = True
-            try:
-                ready = wait_fd(child, self.sock.fileno(), writable, remaining)
-            finally:
-                self._waiting = False
-                if self._close_after_wait:
-                    self.sock.close()
-        if child is not None:
-            loop_turned(child)
+            ready = self.wait_green(child, writable, remaining)
         if not ready:
             raise TimeoutError("timed out")
         return deadline
+
+    def wait_green(self, child: Any, writable: bool, timeout: float | None) -> bool:
+        """Suspend the bridge greenlet ``child`` until ready (True) or ``timeout`` (False).
+
+        The fd is registered with the loop for this wait only; a ``close`` meanwhile is
+        finished here, once the registration is gone.
+        """
+        self._waiting = True
+        try:
+            return wait_fd(child, self.sock.fileno(), writable, timeout)
+        finally:
+            self._waiting = False
+            if self._close_after_wait:
+                self.sock.close()
+            loop_turned(child)

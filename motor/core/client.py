@@ -200,3 +200,16 @@ class AgnosticReplicaSetClient(AgnosticClient):
                 f"{type(self).__name__} requires a replica set name: pass replicaSet=... "
                 "or put replicaSet in the URI"
             )
+
+
+def _joined(ours: DriverInfo, theirs: DriverInfo) -> DriverInfo:
+    """One DriverInfo for PyMongo before 4.14: what ``append_metadata`` would make of both."""
+
+    def join(a: str | None, b: str | None) -> str | None:
+        return "|".join(v for v in (a, b) if v) or None
+
+    return DriverInfo(
+        join(ours.name, theirs.name) or ours.name,
+        join(ours.version, theirs.version),
+        join(ours.platform, theirs.platform),
+    )
