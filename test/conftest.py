@@ -198,8 +198,11 @@ def pytest_pyfunc_call(pyfuncitem):
     funcargs = pyfuncitem.funcargs
     framework, loop = funcargs["framework"], funcargs["io_loop"]
     kwargs = {name: funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
-    with _hard_timeout(TEST_TIMEOUT + HARD_TIMEOUT_GRACE):
-        framework.run(loop, functools.partial(pyfuncitem.obj, **kwargs), TEST_TIMEOUT)
+    # ``@pytest.mark.loop_timeout(seconds)``: a test whose work is long by design (a soak).
+    marker = pyfuncitem.get_closest_marker("loop_timeout")
+    timeout = max(marker.args[0], TEST_TIMEOUT) if marker else TEST_TIMEOUT
+    with _hard_timeout(timeout + HARD_TIMEOUT_GRACE):
+        framework.run(loop, functools.partial(pyfuncitem.obj, **kwargs), timeout)
     return True
 
 

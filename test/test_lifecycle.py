@@ -333,6 +333,7 @@ SOAK_WIDTH = 50  # operations in flight at once; more than maxPoolSize, so some 
 
 
 @pytest.mark.slow
+@pytest.mark.loop_timeout(600)  # about a minute on 2 quiet cores; CI's may be busy
 @pytest.mark.tornado_only  # one framework is enough here, and Tornado's hub is asyncio's + fds
 async def test_soak(deployment, framework, sync_client, request, record_property):
     """Many operations and dropped cursors on one client leave nothing behind."""
