@@ -1500,6 +1500,9 @@ class _AsyncIOMotorBaseCursor(Generic[_ItemT]):
     # True once the query (or the latent command) has been sent; False after rewind().
     @property
     def started(self) -> bool: ...
+    # True once close() has been called.
+    @property
+    def closed(self) -> bool: ...
     # Resolves True when next_object() has a document; contacts the server only if needed.
     @property
     def fetch_next(self) -> asyncio.Future[bool]: ...

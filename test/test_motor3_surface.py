@@ -166,10 +166,10 @@ def test_compatibility_modules_only_reexport(name):
 # -- cursors, wrap(), GridFS --------------------------------------------------------------
 
 
-async def test_cursor_started(coll):
+async def test_cursor_started_and_closed(coll):
     await coll.insert_many([{"_id": i} for i in range(5)])
     cursor = coll.find().batch_size(2)
-    assert cursor.started is False
+    assert cursor.started is False and cursor.closed is False
     assert await cursor.fetch_next and cursor.started is True
     cursor.rewind()
     assert cursor.started is False
@@ -178,6 +178,10 @@ async def test_cursor_started(coll):
     latent = coll.aggregate([])
     assert latent.started is False
     assert len([doc async for doc in latent]) == 5 and latent.started is True
+    assert latent.closed is False
+    await latent.close()
+    await cursor.close()
+    assert latent.closed is True and cursor.closed is True
 
 
 async def test_wrap(client, db, coll, motor_class):

@@ -132,6 +132,11 @@ class AgnosticBaseCursor(Interruptible, NotIterable, AgnosticBase):
         session = self.delegate.session
         return None if session is None else self._wrap(session)
 
+    @property
+    def closed(self) -> bool:
+        """True once ``close()`` has been called (Motor 3); ``alive`` says if more may come."""
+        return self._closed
+
     # -- Motor 3's ``started`` (self-contained) ---------------------------------------
     @property
     def started(self) -> bool:
