@@ -103,19 +103,27 @@ class LoopLag:
 
     async def _run(self):
         while True:
-            due = time.monotonic() + self.interval
-            queued = _run_delay()
+            self._due = time.monotonic() + self.interval
+            self._queued = _run_delay()
             await asyncio.sleep(self.interval)
-            late = time.monotonic() - due
-            self.worst = max(self.worst, late)
-            self.worst_own = max(self.worst_own, late - (_run_delay() - queued))
+            self._measure()
             self.ticks += 1
 
+    def _measure(self):
+        late = time.monotonic() - self._due
+        self.worst = max(self.worst, late)
+        self.worst_own = max(self.worst_own, late - (_run_delay() - self._queued))
+
     def __enter__(self):
+        self._due = None
         self._task = asyncio.get_running_loop().create_task(self._run())
         return self
 
     def __exit__(self, *exc):
+        # The tick still pending counts too: a body that held the loop to its very end
+        # (so that no tick came after the stall) is measured all the same.
+        if self._due is not None and not self._task.done():
+            self._measure()
         self._task.cancel()
 
     async def __aenter__(self):
