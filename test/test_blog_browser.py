@@ -24,6 +24,8 @@ import time
 import gridfs
 import pytest
 
+from motor.web._http import hash_gridout
+
 CHROMIUM = os.environ.get("MOTOR_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -200,16 +202,14 @@ def test_blog_in_chromium(chromium, deployment, blog_database, tmp_path, capsys)
                 assert image.status == 200
                 assert image.header_value("content-type") == "image/png"
                 assert image.body() == png
-                # GridFSHandler's ETag is the GridFS file's _id (or md5): the bytes came
-                # from the file stored in the "images" bucket.
+                # GridFSHandler's ETag is Motor 3's hash of the GridFS file's _id, length
+                # and upload date: the bytes came from the file stored in "images".
                 stored = blog_database["images.files"].find_one({"filename": name})
                 assert stored is not None and stored["length"] == len(png)
-                assert image.header_value("etag").strip('"') in (
-                    str(stored["_id"]),
-                    stored.get("md5"),
-                )
                 bucket = gridfs.GridFSBucket(blog_database, "images")
-                assert bucket.open_download_stream_by_name(name).read() == png
+                grid_out = bucket.open_download_stream_by_name(name)
+                assert image.header_value("etag") == f'"{hash_gridout(grid_out)}"'
+                assert grid_out._id == stored["_id"] and grid_out.read() == png
 
                 # Use the image in the body too: the edit form shows its Markdown snippet.
                 with page.expect_navigation():
