@@ -8,6 +8,7 @@ semantic tests check that Motor's smaller batches keep PyMongo's behaviour.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import importlib
 import time
@@ -154,3 +155,54 @@ async def test_a_run_of_operations_that_never_wait_gives_the_loop_turns(framewor
             await spawn(hub, busy)
 
     await assert_shares_loop(run_of_operations)
+
+
+def busy_millisecond():
+    end = time.perf_counter() + 0.001
+    while time.perf_counter() < end:
+        pass
+
+
+@pytest.mark.parametrize("how", ["async for", "fetch_next", "next", "each"])
+async def test_a_run_of_buffered_documents_gives_the_loop_turns(coll, how):
+    """Documents served from a batch already fetched need no I/O; a loop over them, doing
+    a millisecond of work per document, still lets the loop run every so often."""
+    await coll.insert_many([doc(i) for i in range(300)])
+    cursor = coll.find().batch_size(300)
+    assert await cursor.fetch_next  # the whole batch is buffered now
+    seen = []
+
+    async def iterate():
+        if how == "async for":
+            async for document in cursor:
+                busy_millisecond()
+                seen.append(document["n"])
+        elif how == "fetch_next":
+            while await cursor.fetch_next:
+                busy_millisecond()
+                seen.append(cursor.next_object()["n"])
+        elif how == "next":
+            while True:
+                try:
+                    document = await cursor.next()
+                except StopAsyncIteration:
+                    break
+                busy_millisecond()
+                seen.append(document["n"])
+        else:
+            done = asyncio.get_running_loop().create_future()
+
+            def each(document, error):
+                if error is not None:
+                    done.set_exception(error)
+                elif document is None:
+                    done.set_result(None)
+                else:
+                    busy_millisecond()
+                    seen.append(document["n"])
+
+            cursor.each(each)
+            await done
+
+    await assert_shares_loop(iterate)
+    assert seen == list(range(300))

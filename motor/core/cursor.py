@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from time import monotonic
 from typing import TYPE_CHECKING, Any
 
 from pymongo.errors import InvalidOperation
 from pymongo.synchronous.command_cursor import CommandCursor, RawBatchCommandCursor
 from pymongo.synchronous.cursor import Cursor, RawBatchCursor
 
+from motor.bridge.turns import overdue
 from motor.core.base import AgnosticBase, NotIterable, check_callback
 from motor.core.declare import Async, Chain, ReadOnly, wrapping
 
 # Synchronous iteration would otherwise fall back on ``cursor[0]``, ``cursor[1]``, ...
 ASYNC_ONLY = ": use 'async for', to_list() or fetch_next"
+# Documents served from the local batch between two looks at when the loop last turned.
+TURN_CHECK = 16
 
 
 class Interruptible:
@@ -113,6 +117,7 @@ class AgnosticBaseCursor(Interruptible, NotIterable, AgnosticBase):
     """
 
     _not_iterable_hint = ASYNC_ONLY
+    _served = 0  # documents served from the local batch (see _turn_due)
 
     address = ReadOnly()
     cursor_id = ReadOnly()
@@ -166,6 +171,19 @@ class AgnosticBaseCursor(Interruptible, NotIterable, AgnosticBase):
         """True if asking for more needs a greenlet: to fetch, or to raise the interruption."""
         return self._interrupted or self._may_fetch()
 
+    def _turn_due(self) -> bool:
+        """Should the next buffered document come through a greenlet, to let the loop turn?
+
+        Serving a batch needs no I/O, so a loop over it (with the application's work per
+        document) would never give the loop a turn. Every ``TURN_CHECK`` documents this
+        asks whether the loop has gone a time slice without one; if so the document comes
+        the greenlet way, and ``greenlets.start`` gives the loop its turn first.
+        """
+        self._served += 1
+        if self._served % TURN_CHECK:
+            return False
+        return overdue(self._framework.hub(self.get_io_loop()), monotonic())
+
     def _abandon(self) -> None:
         delegate = self.delegate
         if delegate is None:
@@ -192,6 +210,8 @@ class AgnosticBaseCursor(Interruptible, NotIterable, AgnosticBase):
                 doc = cursor.next_object()
         """
         if self._buffer_size():
+            if self._turn_due():
+                return self._fetching(self._fetch)  # no I/O: a loop turn, then True
             # No I/O and no new Future: the loop's shared, already-resolved True.
             return self._framework.hub(self.get_io_loop()).resolved_true()
         if not self._may_go_on():
@@ -211,15 +231,16 @@ class AgnosticBaseCursor(Interruptible, NotIterable, AgnosticBase):
 
     def next(self, callback: Any = None) -> Any:
         """A Future of the next document; raises StopAsyncIteration when exhausted."""
-        if self._buffer_size():
+        if self._buffer_size() and not self._turn_due():
             return self._resolved(self.delegate.next(), callback)
         return self._fetching(self._next, callback=callback)
 
     async def __anext__(self) -> Any:
         # ``async for``: a buffered document is returned at once, with no Future, hub
-        # lookup or greenlet; only an empty batch runs ``_next`` (a getMore) in a greenlet.
+        # lookup or greenlet; only an empty batch runs ``_next`` (a getMore) in a greenlet,
+        # and now and then a buffered one, to let the loop turn (``_turn_due``).
         delegate = self.delegate
-        if delegate is not None and delegate._data:
+        if delegate is not None and delegate._data and not self._turn_due():
             return delegate.next()
         return await self._fetching(self._next)
 
@@ -263,6 +284,9 @@ class AgnosticBaseCursor(Interruptible, NotIterable, AgnosticBase):
                 callback(None, future.exception())
                 return
         while self._buffer_size():
+            if self._turn_due():  # go on from a greenlet, after a turn of the loop
+                self._fetching(self._fetch).add_done_callback(lambda f: self._each(callback, f))
+                return
             if callback(self.delegate.next(), None) is False or self._closed:
                 return  # paused (the cursor stays open), or closed by the callback
         if self._may_go_on():
