@@ -14,10 +14,24 @@ import socket
 import time
 
 import pymongo
+from pymongo import monitoring
 
 # The connections a PyMongo 4 client keeps to each server besides its pool: the
 # streaming monitor and the RTT monitor.
 MONITOR_CONNECTIONS_PER_SERVER = 2
+
+
+class IgnoringListener(monitoring.CommandListener):
+    """A command listener that ignores every event its subclass does not handle."""
+
+    def started(self, event):
+        pass
+
+    def succeeded(self, event):
+        pass
+
+    def failed(self, event):
+        pass
 
 
 def app_pools(client):

@@ -8,17 +8,16 @@ import time
 
 import pymongo
 import pytest
-from pymongo import monitoring
 from pymongo.errors import PyMongoError, ServerSelectionTimeoutError
 
 from motor.bridge import NestedOperationError
 from motor.bridge.greenlets import live_greenlets
-from test.reliability import LoopLag, app_pools, checked_out
+from test.reliability import IgnoringListener, LoopLag, app_pools, checked_out
 
 SLOW = {"$where": "sleep(300) || true"}  # server-side JavaScript sleep: 300 ms per document
 
 
-class CommandThreads(monitoring.CommandListener):
+class CommandThreads(IgnoringListener):
     """Records the thread every command was started on."""
 
     def __init__(self):
@@ -26,12 +25,6 @@ class CommandThreads(monitoring.CommandListener):
 
     def started(self, event):
         self.threads.setdefault(event.command_name, set()).add(threading.get_ident())
-
-    def succeeded(self, event):
-        pass
-
-    def failed(self, event):
-        pass
 
 
 @pytest.fixture
@@ -147,19 +140,13 @@ async def test_pymongo_timeout_context_reaches_the_greenlet(coll):
 async def test_nested_operation_is_refused(make_client, coll):
     errors = []
 
-    class Nested(monitoring.CommandListener):
+    class Nested(IgnoringListener):
         def started(self, event):
             if event.command_name == "find":
                 try:
                     collection.find_one({})
                 except NestedOperationError as exc:
                     errors.append(exc)
-
-        def succeeded(self, event):
-            pass
-
-        def failed(self, event):
-            pass
 
     client = make_client(event_listeners=[Nested()])
     collection = client[coll.database.name][coll.name]

@@ -26,11 +26,11 @@ import pytest
 import tornado.httpserver
 import tornado.testing
 import tornado.web
-from pymongo import monitoring
 
 from motor.bridge.greenlets import live_greenlets
 from test.reliability import (
     MONITOR_CONNECTIONS_PER_SERVER,
+    IgnoringListener,
     NewSockets,
     direct_client,
     fail_point,
@@ -165,22 +165,16 @@ class Storm:
         self.count(kind, how, "ok")
 
 
-class CursorIds(monitoring.CommandListener):
+class CursorIds(IgnoringListener):
     """The ids of every server cursor whose reply reached the client."""
 
     def __init__(self):
         self.ids = set()
 
-    def started(self, event):
-        pass
-
     def succeeded(self, event):
         cursor = event.reply.get("cursor") if isinstance(event.reply, dict) else None
         if cursor and cursor.get("id"):
             self.ids.add(cursor["id"])
-
-    def failed(self, event):
-        pass
 
 
 def idle_cursors(sync_client, addresses):
@@ -505,7 +499,7 @@ async def test_web_clients_hang_up(deployment, framework, sync_client, record_pr
 BLOCK_MS = 1000
 
 
-class Started(monitoring.CommandListener):
+class Started(IgnoringListener):
     """Wakes the loop when a command of a given name is sent."""
 
     def __init__(self):
@@ -521,12 +515,6 @@ class Started(monitoring.CommandListener):
         waiter = self.names.get(event.command_name)
         if waiter is not None:
             self.loop.call_soon_threadsafe(waiter.set)
-
-    def succeeded(self, event):
-        pass
-
-    def failed(self, event):
-        pass
 
 
 def open_transactions(sync_client, session_id):

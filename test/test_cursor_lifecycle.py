@@ -12,7 +12,7 @@ import pytest
 from pymongo import CursorType, monitoring
 from pymongo.errors import InvalidOperation
 
-from test.reliability import wait_until
+from test.reliability import IgnoringListener, wait_until
 from test.test_cursor import collect, ids
 
 N = 20
@@ -63,7 +63,7 @@ async def test_synchronous_iteration_is_refused(coll, motor_class, kind):
 # -- a cancelled fetch is not the end of the results -----------------------------------------
 
 
-class CommandStarted(monitoring.CommandListener):
+class CommandStarted(IgnoringListener):
     """Sets ``event`` when the named command is sent (listeners run on the loop's thread)."""
 
     def __init__(self, name):
@@ -73,12 +73,6 @@ class CommandStarted(monitoring.CommandListener):
     def started(self, event):
         if event.command_name == self.name:
             self.sent.set()
-
-    def succeeded(self, event):
-        pass
-
-    def failed(self, event):
-        pass
 
 
 @contextlib.contextmanager

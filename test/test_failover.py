@@ -28,7 +28,7 @@ from pymongo.errors import PyMongoError
 from pymongo.read_concern import ReadConcern
 
 from test.mongod import ReplicaSet
-from test.reliability import checked_out, figure
+from test.reliability import IgnoringListener, checked_out, figure
 
 pytestmark = [pytest.mark.slow, pytest.mark.replset]
 
@@ -71,21 +71,15 @@ def healthy(replset):
     return replset
 
 
-class ServedBy(monitoring.CommandListener):
+class ServedBy(IgnoringListener):
     """Counts the reader's finds by the server that answered."""
 
     def __init__(self):
         self.finds = {}
 
-    def started(self, event):
-        pass
-
     def succeeded(self, event):
         if event.command_name == "find":
             self.finds[event.connection_id] = self.finds.get(event.connection_id, 0) + 1
-
-    def failed(self, event):
-        pass
 
 
 class PrimaryChanges(monitoring.TopologyListener):

@@ -15,11 +15,10 @@ import time
 
 import pymongo
 import pytest
-from pymongo import monitoring
 from pymongo.errors import BulkWriteError
 
 from motor.bridge import spawn
-from test.reliability import LoopLag
+from test.reliability import IgnoringListener, LoopLag
 
 # Tens of thousands of documents per test: run in the default tox environments, not in
 # every cell of the test matrix.
@@ -33,7 +32,7 @@ def doc(i):
     return {"n": i, "tags": ["a", "b", "c"], "text": "x" * 150}
 
 
-class Commands(monitoring.CommandListener):
+class Commands(IgnoringListener):
     """The commands started, by name."""
 
     def __init__(self):
@@ -44,12 +43,6 @@ class Commands(monitoring.CommandListener):
 
     def named(self, name):
         return [c for c in self.started_commands if name in c]
-
-    def succeeded(self, event):
-        pass
-
-    def failed(self, event):
-        pass
 
 
 @pytest.fixture

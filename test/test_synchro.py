@@ -20,6 +20,7 @@ import motor.motor_asyncio
 import synchro
 from motor.core.declare import io_methods
 from synchro import redirect
+from test.reliability import IgnoringListener
 
 
 @pytest.fixture
@@ -189,20 +190,12 @@ def test_synchro_call_from_an_event_listener(sync_motor, scoll, deployment):
     # PyMongo calls event listeners synchronously in the middle of an operation, that is,
     # inside the operation's bridge greenlet; a Synchro call made there runs inline (as
     # PyMongo's tests do when a listener configures a fail point).
-    from pymongo import monitoring
-
     seen = []
 
-    class Listener(monitoring.CommandListener):
+    class Listener(IgnoringListener):
         def started(self, event):
             if event.command_name == "insert":
                 seen.append(scoll.count_documents({}))
-
-        def succeeded(self, event):
-            pass
-
-        def failed(self, event):
-            pass
 
     scoll.insert_one({"_id": 0})
     client = synchro.MongoClient(deployment.uri, event_listeners=[Listener()])

@@ -17,7 +17,7 @@ import time
 
 import pymongo
 import pytest
-from pymongo import WriteConcern, common, monitoring
+from pymongo import WriteConcern, common
 from pymongo.errors import (
     AutoReconnect,
     NetworkTimeout,
@@ -28,6 +28,7 @@ from pymongo.errors import (
 from test.mongod import Standalone
 from test.reliability import (
     Blackhole,
+    IgnoringListener,
     LoopLag,
     Silent,
     checked_out,
@@ -333,7 +334,7 @@ async def test_csot_timeout_on_a_slow_server(make_client, server, server_admin, 
 # --- a server killed mid-cursor ------------------------------------------------------
 
 
-class GetMoreStarted(monitoring.CommandListener):
+class GetMoreStarted(IgnoringListener):
     """Counts getMores sent (from any thread) and wakes the loop at each."""
 
     def __init__(self):
@@ -349,12 +350,6 @@ class GetMoreStarted(monitoring.CommandListener):
         if event.command_name == "getMore" and self.event is not None:
             self.count += 1
             self.loop.call_soon_threadsafe(self.event.set)
-
-    def succeeded(self, event):
-        pass
-
-    def failed(self, event):
-        pass
 
     async def wait_for(self, n, timeout=10):
         async def reached():
