@@ -12,6 +12,7 @@ from motor.bridge.greenlets import (
     spawn,
 )
 from motor.bridge.hub import Hub
+from motor.bridge.orphans import finish_orphans  # and registers it to run at exit
 
 __all__ = [
     "BridgeGreenlet",
@@ -19,5 +20,6 @@ __all__ = [
     "NestedOperationError",
     "await_future",
     "current_bridge",
+    "finish_orphans",
     "spawn",
 ]

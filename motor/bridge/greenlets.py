@@ -18,18 +18,15 @@ its idle greenlet: its Future, function, arguments and context are dropped when 
 An operation whose loop is closed while it is suspended (an unawaited ``insert_one``
 when ``asyncio.run`` returns, say) is an *orphan*: nothing will ever wake it there. The
 next operation started on its thread from another loop adopts it into that loop, where
-it resumes and finishes; ``finish_orphans`` (called by ``client.close()``, and at exit)
-does the same on a private loop. See doc/bridge.rst, "When a loop stops or closes".
+it resumes and finishes; ``orphans.finish_orphans`` (called by ``client.close()``, and
+at exit) does the same on a private loop. See doc/bridge.rst, "When a loop stops or closes".
 """
 
 from __future__ import annotations
 
 import asyncio
-import atexit
 import contextlib
 import contextvars
-import signal
-import sys
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -38,6 +35,7 @@ from typing import Any, TypeVar
 from greenlet import GreenletExit, getcurrent, greenlet
 
 from motor.bridge.hub import Hub
+from motor.bridge.signals import in_signal_handler
 from motor.bridge.turns import SLICE, loop_turned, overdue
 
 T = TypeVar("T")
@@ -48,7 +46,6 @@ class NestedOperationError(RuntimeError):
 
 
 MAX_IDLE = 128  # finished greenlets kept, per thread, for the next operations
-EXIT_TIMEOUT = 10.0  # seconds the interpreter's exit waits for stranded operations
 
 # Per thread: .greenlets, the idle BridgeGreenlets; .running, those running an operation;
 # .hub, the hub of the last operation started (a new one is the cue to look for orphans).
@@ -350,7 +347,7 @@ def start(hub: Hub, fn: Callable[..., Any], args: Any, kwargs: Any) -> asyncio.F
     """``spawn`` with the arguments as a tuple and a dict: the wrappers' hot path."""
     current = getcurrent()
     if type(current) is BridgeGreenlet:
-        if _in_signal_handler():
+        if in_signal_handler():
             return _start_soon(hub, fn, args, kwargs)
         raise NestedOperationError(
             "A Motor operation cannot be started from inside another Motor operation "
@@ -381,42 +378,10 @@ def start(hub: Hub, fn: Callable[..., Any], args: Any, kwargs: Any) -> asyncio.F
     return future
 
 
-# -- signal handlers ----------------------------------------------------------------
-# A handler installed with signal.signal() runs on the main thread between two bytecodes
-# of whatever runs there, which may be a bridge greenlet in the middle of PyMongo's
-# code. An operation it starts cannot run there, and raising NestedOperationError there
-# would throw it into the interrupted operation; so it starts from the loop instead.
-
-
-def _handler_codes() -> set[Any]:
-    codes = set()
-    for signum in signal.valid_signals():
-        try:
-            handler: Any = signal.getsignal(signum)
-        except (OSError, ValueError):
-            continue
-        while hasattr(handler, "func"):  # functools.partial
-            handler = handler.func
-        handler = getattr(handler, "__func__", handler)  # a bound method
-        code = getattr(handler, "__code__", None)
-        if code is not None:
-            codes.add(code)
-    return codes
-
-
-def _in_signal_handler() -> bool:
-    """True if a Python signal handler is on the current greenlet's stack."""
-    if threading.current_thread() is not threading.main_thread():
-        return False
-    codes = _handler_codes()
-    if not codes:
-        return False
-    frame: Any = sys._getframe(2)
-    while frame is not None:
-        if frame.f_code in codes:
-            return True
-        frame = frame.f_back
-    return False
+# -- operations started by a signal handler (see ``signals``) ---------------------------
+# An operation it starts cannot run inside the interrupted greenlet, and raising
+# NestedOperationError there would throw it into the interrupted operation; so it
+# starts from the loop instead.
 
 
 def _start_soon(hub: Hub, fn: Callable[..., Any], args: Any, kwargs: Any) -> asyncio.Future[Any]:
@@ -452,11 +417,6 @@ def _chain(outer: asyncio.Future[Any]) -> Callable[[asyncio.Future[Any]], None]:
 # -- orphans: operations whose loop closed under them ---------------------------------
 
 
-def _orphans() -> list[BridgeGreenlet]:
-    """This thread's operations suspended on a loop that is closed."""
-    return [g for g in _running_greenlets() if g.hub.loop.is_closed()]
-
-
 def _new_hub(hub: Hub) -> None:
     _idle.hub = hub
     if _running_greenlets():
@@ -488,44 +448,3 @@ def _resume_orphan(child: BridgeGreenlet) -> None:
     # predicate), and from now on waits on this loop.
     child.parent = getcurrent()
     child.switch(True)
-
-
-def finish_orphans(timeout: float | None = None) -> None:
-    """Run this thread's orphaned operations to their end (see the module).
-
-    From a bridge greenlet, on its loop; with no loop running, on a private loop, for at
-    most ``timeout`` seconds (``TimeoutError`` after that; the rest stay orphans).
-    """
-    child = current_bridge()
-    if child is not None:
-        waits = adopt_orphans(child.hub)
-        if waits:
-            await_future(asyncio.gather(*waits))
-        return
-    if asyncio._get_running_loop() is not None:
-        raise RuntimeError("finish_orphans() with a loop running: call it from an operation")
-    if not _orphans():
-        return
-    loop = asyncio.new_event_loop()
-    try:
-        hub = Hub(loop)
-
-        async def finish() -> None:
-            waits = adopt_orphans(hub)
-            if waits:
-                await asyncio.gather(*waits)
-
-        loop.run_until_complete(asyncio.wait_for(finish(), timeout))
-    finally:
-        loop.close()
-
-
-@atexit.register
-def _finish_orphans_at_exit() -> None:
-    # An unawaited write in a program's last moments is still written, as in Motor 3
-    # (whose worker threads finished it). Only this (the main) thread's orphans, and not
-    # for ever: one waiting on a server that never answers must not stop the exit.
-    try:
-        finish_orphans(EXIT_TIMEOUT)
-    except Exception:  # noqa: BLE001, S110 - at exit, nothing can be reported or retried
-        pass

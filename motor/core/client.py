@@ -12,7 +12,7 @@ from pymongo.server_selectors import any_server_selector
 
 from motor._version import version as motor_version
 from motor.bridge.compat import client_hooks
-from motor.bridge.greenlets import finish_orphans
+from motor.bridge.orphans import finish_orphans
 from motor.core.base import AgnosticBase, NotIterable, check_callback
 from motor.core.change_stream import AgnosticChangeStream
 from motor.core.declare import Async, Latent, ReadOnly, Sync
