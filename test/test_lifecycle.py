@@ -10,6 +10,9 @@ import gc
 import os
 import signal
 import socket
+import subprocess
+import sys
+import textwrap
 import threading
 import time
 import unittest
@@ -274,6 +277,31 @@ def test_close_finishes_writes_stranded_by_a_closed_loop(
     client.close()
     assert sync_client[TEST_DB][name].count_documents({}) == 5
     assert live_greenlets() == 0
+
+
+def test_writes_stranded_at_the_programs_end_are_written(deployment, sync_client, request):
+    # The program's last asyncio.run() returns with writes still in flight, and the
+    # program ends without client.close(): the interpreter's exit finishes them.
+    name = collection_name(request.node.name)
+    sync_client[TEST_DB].drop_collection(name)
+    program = textwrap.dedent(
+        f"""
+        import asyncio
+        from motor.motor_asyncio import AsyncIOMotorClient
+
+        client = AsyncIOMotorClient({deployment.uri!r})
+
+        async def main():
+            for i in range(5):
+                client[{TEST_DB!r}][{name!r}].insert_one({{"_id": i}})
+
+        asyncio.run(main())
+        """
+    )
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = {**os.environ, "PYTHONPATH": root}
+    subprocess.run([sys.executable, "-c", program], env=env, check=True, timeout=60)
+    assert sync_client[TEST_DB][name].count_documents({}) == 5
 
 
 # --- signal handlers -----------------------------------------------------------------
