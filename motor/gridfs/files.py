@@ -536,7 +536,7 @@ class AgnosticGridOutCursor(AgnosticCursor):
 
     def next(self) -> asyncio.Future[Any]:  # type: ignore[override]  # unlike the base's, no callback
         """A Future of the next MotorGridOut; raises StopAsyncIteration when exhausted."""
-        if self._buffer_size():
+        if self._buffer_size() and not self._turn_due():
             return self._resolved(self._grid_out(self.delegate.next()))
         return self._fetching(self._next)
 
