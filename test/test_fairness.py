@@ -18,6 +18,7 @@ import pytest
 from pymongo.errors import BulkWriteError
 
 from motor.bridge import spawn
+from motor.bridge.greenlets import checkpoint, current_bridge
 from test.reliability import IgnoringListener, LoopLag
 
 # Tens of thousands of documents per test: run in the default tox environments, not in
@@ -199,3 +200,35 @@ async def test_a_run_of_buffered_documents_gives_the_loop_turns(coll, how):
 
     await assert_shares_loop(iterate)
     assert seen == list(range(300))
+
+
+async def test_every_turn_given_lets_a_task_woken_by_a_timer_run(framework, io_loop):
+    """A task whose timer expired while a greenlet held the loop needs two loop iterations
+    (the timer's callback, then the task's step): each turn a greenlet gives lasts both,
+    so such a task waits one time slice at most, not two."""
+    hub = importlib.import_module(f"motor.frameworks.{framework.name}").hub(io_loop)
+    turns = set()
+
+    def busy():  # 200 ms of CPU, with a safe point every few microseconds
+        end = time.perf_counter() + 0.2
+        while time.perf_counter() < end:
+            checkpoint()
+            turns.add(current_bridge().motor_since)  # a new value each time the loop resumed it
+
+    ticks = 0
+    running = True
+
+    async def ticker():
+        nonlocal ticks
+        while running:
+            await asyncio.sleep(0.001)
+            ticks += 1
+
+    task = asyncio.ensure_future(ticker())
+    await asyncio.sleep(0.01)
+    ticks = 0
+    await spawn(hub, busy)
+    running = False
+    await task
+    assert len(turns) >= 5  # the greenlet gave several turns (a slice is 20 ms)
+    assert ticks >= len(turns) - 1, f"{ticks} ticks for {len(turns)} turns given"

@@ -10,7 +10,7 @@ the loop"); the first and the last are the bridge's own (``greenlets.checkpoint`
 * **Time slices.** ``checkpoint()`` runs at safe points: before each ``sendall`` and
   ``recv_into`` of a ``GreenSocket``, and every ``EVERY`` Python-level steps while
   PyMongo prepares a bulk write (patched in here). A greenlet that has run ``SLICE``
-  seconds since the loop last resumed it suspends once, behind a ``call_soon``.
+  seconds since the loop last resumed it suspends once (``greenlets.give_turn``).
 * **Write batches sized by CPU time.** Motor's bulk writes encode batches of about
   ``BATCH_SECONDS`` of CPU each (measured on the previous batch of the same write) instead
   of the server's 48 MB / 100,000-document maximum; the loop runs while each batch's

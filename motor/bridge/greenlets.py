@@ -310,9 +310,17 @@ def shielded() -> Iterator[None]:
 
 # -- time slices ----------------------------------------------------------------------
 def give_turn(child: BridgeGreenlet) -> None:
-    """Suspend ``child`` until the loop has gone once round."""
+    """Suspend ``child`` until the loop has run what was due meanwhile, two steps deep.
+
+    A task woken by a timer or a socket takes two loop iterations to run: the first runs
+    the timer's or the fd's callback, which schedules the task's step for the second. A
+    plain ``call_soon`` resume would come before that step, and the task would wait one
+    more slice (measured: 59 ms stalls for a 20 ms slice). A zero-delay timer runs after
+    the timers and fds already due, and its ``call_soon`` after the steps they scheduled.
+    """
     waker = Waker(child)
-    child.hub.call_soon(waker.wake, True)
+    hub = child.hub
+    hub.call_later(0, hub.call_soon, waker.wake, True)
     suspend(child, waker)
     loop_turned(child)
 
