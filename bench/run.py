@@ -269,7 +269,9 @@ def stall_section(meta, summary, impls, metrics):
         "",
         f"## Loop stalls (issue #14): worst gap of a 1 ms ticker, ms (≤ {STALL_LIMIT} ms?)",
         "",
-        "Median over rounds (each round: one process, a warm-up pass, then the timed one; "
+        "Median over rounds (each round: one process, a warm-up pass, then "
+        f"{workloads.SIZES['quick' if meta.get('quick') else 'full']['stall_reps']} timed "
+        "pass(es) whose median is the round's figure; "
         "**bold**: a Motor 4 figure over the bound). In parentheses: the "
         "same gap counted in the loop thread's CPU time less garbage collection "
         "(`cpustall_*`; blind to Motor 3's worker threads). `gc` is the longest garbage "

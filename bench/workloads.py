@@ -49,7 +49,7 @@ SIZES = {
         http_warmup=1.0,
         http_seconds=4.0,
         heap_ops=200,
-        stall_reps=1,
+        stall_reps=3,
     ),
     "quick": dict(
         seq_ops=300,
