@@ -51,30 +51,37 @@ EVERY = 64  # Python-level steps of a bulk write's preparation between two check
 
 
 # -- Python-level steps of a bulk write -----------------------------------------------------
-_steps = 0
+# A countdown that each wrapper decrements inline: the wrapped calls run once per document
+# (100,000 times for a 100,000-document insert_many), and a call to a helper there costs as
+# much as the step it counts (0.2 us against _Run.add's 0.15 us).
+_left = EVERY
 
 
-def _step() -> None:
-    global _steps
-    _steps += 1
-    if _steps >= EVERY:
-        _steps = 0
-        checkpoint()
+def _stepping(method: Any, *, keywords: bool = True) -> Any:
+    """``method``, counting one step per call, with a checkpoint every EVERY steps."""
+    if keywords:
 
+        @functools.wraps(method, updated=())
+        def stepping(*args: Any, **kwargs: Any) -> Any:
+            global _left
+            _left -= 1
+            if not _left:
+                _left = EVERY
+                checkpoint()
+            return method(*args, **kwargs)
 
-def _object_id() -> Any:
-    """``insert_many`` makes each missing ``_id`` with this: a checkpoint every EVERY."""
-    _step()
-    return _ObjectId()
+    else:  # a tenth of a microsecond less per call, for positional-only callers
 
+        @functools.wraps(method, updated=())
+        def stepping(*args: Any) -> Any:
+            global _left
+            _left -= 1
+            if not _left:
+                _left = EVERY
+                checkpoint()
+            return method(*args)
 
-def _stepping(method: Any) -> Any:
-    @functools.wraps(method)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        _step()
-        return method(*args, **kwargs)
-
-    return wrapper
+    return stepping
 
 
 # -- write batches ------------------------------------------------------------------------
@@ -163,12 +170,11 @@ def _getmore_class(getmore: type) -> Any:
 
 
 _installed = False
-_ObjectId: Any = None
 
 
 def install() -> None:
     """Patch PyMongo's synchronous bulk writes and cursors (idempotent)."""
-    global _installed, _ObjectId
+    global _installed
     if _installed:
         return
     import pymongo.bulk_shared as bulk_shared
@@ -205,14 +211,14 @@ def install() -> None:
         from motor.bridge.compat import _fail
 
         _fail("missing " + ", ".join(missing))
-    _ObjectId = collection.ObjectId
-    collection.ObjectId = _object_id  # type: ignore[misc,assignment]
+    # insert_many makes each missing _id with ObjectId(): it counts a step too.
+    collection.ObjectId = _stepping(collection.ObjectId, keywords=False)  # type: ignore[misc]
     for name in ("add_insert", "add_update", "add_replace", "add_delete"):
         setattr(bulk._Bulk, name, _stepping(getattr(bulk._Bulk, name)))
     # Grouping the operations into runs is a Python loop over all of them too. _Run is
     # shared with PyMongo's async API, where a step costs a counter and, every EVERY
     # steps, a look at the current greenlet.
-    bulk_shared._Run.add = _stepping(bulk_shared._Run.add)  # type: ignore[method-assign]
+    bulk_shared._Run.add = _stepping(bulk_shared._Run.add, keywords=False)  # type: ignore[method-assign]
     bulk._Bulk.bulk_ctx_class = _bulk_ctx_class(  # type: ignore[method-assign,assignment]
         bulk._Bulk.bulk_ctx_class,
         _BulkWriteContext,
