@@ -106,19 +106,28 @@ class LoopLag:
     thread sat runnable on the kernel's run queue meanwhile (other processes using the
     CPUs), which on a shared or loaded machine is not the loop's doing: what is left is
     the loop being busy or blocked (including waits for the GIL held by our threads).
+    ``worst_busy`` is the most CPU time the loop's thread used from one tick to the next:
+    the loop being busy, without waits of any kind (on a loaded machine, another of our
+    threads can be kept off the CPUs while it holds the GIL, and the loop waits for it).
     """
 
     def __init__(self, interval=0.005):
         self.interval = interval
         self.worst = 0.0
         self.worst_own = 0.0
+        self.worst_busy = 0.0
         self.ticks = 0
         self._task = None
 
     async def _run(self):
         while True:
-            self._due = time.monotonic() + self.interval
+            # Read the run-queue counter before the clock, and (in _measure) after it: a
+            # wait for a CPU while reading it (opening a /proc file is a syscall, where
+            # the kernel often switches) is then left out of the lateness, or subtracted
+            # from it, never counted as the loop's own.
             self._queued = _run_delay()
+            self._due = time.monotonic() + self.interval
+            self._cpu = time.thread_time()
             await asyncio.sleep(self.interval)
             self._measure()
             self.ticks += 1
@@ -127,6 +136,7 @@ class LoopLag:
         late = time.monotonic() - self._due
         self.worst = max(self.worst, late)
         self.worst_own = max(self.worst_own, late - (_run_delay() - self._queued))
+        self.worst_busy = max(self.worst_busy, time.thread_time() - self._cpu)
 
     def __enter__(self):
         self._due = None
