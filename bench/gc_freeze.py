@@ -4,8 +4,8 @@ operations share the loop").
 
 What is left of a Motor 4 loop stall is mostly full garbage collection passes over the
 application's heap (bench/results/report.md, "Loop stalls"). This measures how much of it
-an application takes back with one call of its own. Same operations and ticker as the
-``stalls`` workload; the two settings alternate within each round, in one process per
+an application takes back with one call of its own. It runs the ``stalls`` workload
+(stalls.py) with each setting in turn, alternating within each round, in one process per
 framework.
 
     python bench/gc_freeze.py [--rounds 5] [--uri URI]   # writes results/gc_freeze.md
@@ -13,8 +13,6 @@ framework.
 
 import argparse
 import asyncio
-import functools
-import gc
 import statistics
 import subprocess
 import sys
@@ -24,53 +22,27 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE)]
 
-from stalls import measure, stall_doc  # noqa: E402
-
-OPERATIONS = ("insert_many_50k", "to_list_50k", "cursor_50k", "insert_many_100k")
+import stalls  # noqa: E402
 
 
 async def one_framework(uri, framework, rounds):
     """{(operation, frozen): [(stall, longest gc pass, time), ...]} in ms."""
     if framework == "tornado":
         from motor.motor_tornado import MotorClient as Client
+        from motor.motor_tornado import MotorGridFSBucket as Bucket
     else:
         from motor.motor_asyncio import AsyncIOMotorClient as Client
+        from motor.motor_asyncio import AsyncIOMotorGridFSBucket as Bucket
     client = Client(uri)
-    coll = client.motor_bench.gc_freeze
-    kept = []  # to_list's result outlives the measurement, as in the stalls workload
-
-    async def iterate():
-        async for _ in coll.find():
-            pass
-
-    async def to_list():
-        kept.append(await coll.find().to_list(None))
-
     results = {}
-    for r in range(rounds + 1):  # round 0 warms up
+    for r in range(rounds):
         for frozen in (False, True) if r % 2 else (True, False):
-            for op in OPERATIONS:
-                n = {"insert_many_50k": 50_000, "insert_many_100k": 100_000}.get(op, 0)
-                if n:
-                    await coll.drop()
-                docs = [stall_doc(i) for i in range(n)]
-                gc.unfreeze()
-                gc.collect()
-                if frozen:
-                    gc.freeze()
-                fn = {"to_list_50k": to_list, "cursor_50k": iterate}.get(op)
-                stall, _, took, gc_pass = await measure(
-                    fn or functools.partial(coll.insert_many, docs)
+            # One timed pass each (run() warms up first), so the settings alternate.
+            figures = await stalls.run(client[stalls.DB], Bucket, False, 1, freeze=frozen)
+            for op in stalls.OPERATIONS:
+                results.setdefault((op, frozen), []).append(
+                    tuple(figures[prefix + op] for prefix in ("stall_", "gc_", "time_"))
                 )
-                docs = None
-                kept.clear()
-                if op == "insert_many_50k":  # what the reads read
-                    await coll.drop()
-                    await coll.insert_many([stall_doc(i) for i in range(50_000)])
-                if r:
-                    results.setdefault((op, frozen), []).append((stall, gc_pass, took))
-    gc.unfreeze()
-    await coll.drop()
     client.close()
     return results
 
@@ -80,13 +52,14 @@ def table(per_framework, rounds):
         f"# Loop stalls with the default gc and with gc.freeze(), Motor 4 (median of {rounds})",
         "",
         "Worst gap of a 1 ms ticker during the operation, ms (longest garbage collection "
-        "pass during it; the operation's time). `gc.freeze()` is called after the "
-        "application built its data and before the operation.",
+        "pass during it; the operation's time), for the operations of the `stalls` "
+        "workload. `gc.freeze()` is called after the application built its data and "
+        "before the operation.",
         "",
         "| operation | framework | default gc | gc.freeze() |",
         "|---|---|---|---|",
     ]
-    for op in OPERATIONS:
+    for op in stalls.OPERATIONS:
         for framework, results in per_framework.items():
             cells = []
             for frozen in (False, True):

@@ -122,18 +122,33 @@ class Ticker:
         await self._task
 
 
-async def measure(fn):
-    """(stall, loop-thread CPU stall, time, longest GC pass), in ms, of one ``await fn()``."""
-    with GCPauses() as pauses:
-        async with Ticker(pauses) as ticker:
-            start = time.perf_counter()
-            await fn()
-            took = time.perf_counter() - start
+async def measure(fn, freeze=False):
+    """(stall, loop-thread CPU stall, time, longest GC pass), in ms, of one ``await fn()``.
+
+    With ``freeze``, the heap built so far is kept out of the collector's passes
+    (``gc.freeze()``) for the operation, as an application can do (gc_freeze.py).
+    """
+    if freeze:
+        gc.collect()
+        gc.freeze()
+    try:
+        with GCPauses() as pauses:
+            async with Ticker(pauses) as ticker:
+                start = time.perf_counter()
+                await fn()
+                took = time.perf_counter() - start
+    finally:
+        if freeze:
+            gc.unfreeze()
     return ticker.worst * 1000, ticker.worst_cpu * 1000, took * 1000, pauses.worst * 1000
 
 
-async def run(db, bucket_class, quick, reps):
+async def run(db, bucket_class, quick, reps, freeze=False):
     """Every operation ``reps`` times (after one warm-up round); medians per metric."""
+
+    def timed(fn):
+        return measure(fn, freeze)
+
     scale = SCALE["quick" if quick else "full"]
     n50, n100, n25 = 50_000 // scale, 100_000 // scale, 25_000 // scale
     coll, big = db[COLL], db[BIG]
@@ -146,7 +161,7 @@ async def run(db, bucket_class, quick, reps):
     async def one_round(record):
         await coll.drop()
         docs = [stall_doc(i) for i in range(n50)]
-        record("insert_many_50k", await measure(lambda: coll.insert_many(docs)))
+        record("insert_many_50k", await timed(lambda: coll.insert_many(docs)))
         docs = None  # the benchmark's own garbage would make every full GC pass longer
 
         kept = []
@@ -157,7 +172,7 @@ async def run(db, bucket_class, quick, reps):
             kept.append(await coll.find().to_list(None))
             assert len(kept[0]) == n50, len(kept[0])
 
-        record("to_list_50k", await measure(to_list))
+        record("to_list_50k", await timed(to_list))
         kept.clear()
 
         async def iterate():
@@ -166,16 +181,16 @@ async def run(db, bucket_class, quick, reps):
                 count += 1
             assert count == n50, count
 
-        record("cursor_50k", await measure(iterate))
+        record("cursor_50k", await timed(iterate))
 
         requests = [UpdateOne({"n": i}, {"$set": {"score": 1.5}}) for i in range(n25)]
         await coll.create_index("n")
-        record("bulk_write_25k", await measure(lambda: coll.bulk_write(requests)))
+        record("bulk_write_25k", await timed(lambda: coll.bulk_write(requests)))
         requests = None
 
         await big.drop()
         docs = [stall_doc(i) for i in range(n100)]
-        record("insert_many_100k", await measure(lambda: big.insert_many(docs)))
+        record("insert_many_100k", await timed(lambda: big.insert_many(docs)))
         docs = None
         await big.drop()
 
@@ -184,13 +199,13 @@ async def run(db, bucket_class, quick, reps):
         async def upload():
             file_id[:] = [await bucket.upload_from_stream("stalls", blob)]
 
-        record("gridfs_upload_16mb", await measure(upload))
+        record("gridfs_upload_16mb", await timed(upload))
 
         async def download():
             stream = await bucket.open_download_stream(file_id[0])
             assert await stream.read() == blob
 
-        record("gridfs_download_16mb", await measure(download))
+        record("gridfs_download_16mb", await timed(download))
         await bucket.delete(file_id[0])
 
         payload = os.urandom(16_000_000 // scale)
@@ -200,7 +215,7 @@ async def run(db, bucket_class, quick, reps):
             doc = await big.find_one({"_id": "big"})
             assert doc["data"] == payload
 
-        record("doc_16mb", await measure(doc_round_trip))
+        record("doc_16mb", await timed(doc_round_trip))
         await big.drop()
 
     await one_round(lambda op, value: None)  # warm-up
